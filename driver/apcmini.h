@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The APC mini model: one declarative description per hardware variant (mk1,
+ * mk2), used by the driver, the tests and the gadget-side emulator alike;
+ * MIDI <-> control events; LED state with change tracking. Pure: no I/O, no
+ * allocation, no libusb or ALSA headers. Facts: doc/apcmini-protocol.md.
+ */
+#ifndef APC_APCMINI_H
+#define APC_APCMINI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define APC_VID_AKAI 0x09e8
+#define APC_NUM_PADS 64
+#define APC_NUM_TRACK 8
+#define APC_NUM_SCENE 8
+#define APC_NUM_FADERS 9 /* 8 channel faders + master */
+/* LED indices: pads 0-63 (= pad note), track buttons 64-71, scene 72-79. */
+#define APC_LED_TRACK0 64
+#define APC_LED_SCENE0 72
+#define APC_NUM_LEDS 80
+
+enum apc_model_id {
+	APC_MODEL_MK1 = 1,
+	APC_MODEL_MK2 = 2,
+};
+
+enum apc_led_scheme {
+	APC_LEDS_MK1, /* grid: velocity 0-6 = off/green/blink/red/blink/yellow/blink */
+	APC_LEDS_MK2, /* grid: velocity = palette index, channel = behaviour */
+};
+
+/* Everything that differs between variants lives here and nowhere else. */
+struct apc_model {
+	enum apc_model_id id;
+	const char *name;	      /* sequencer client name: "APC mini" */
+	const char *short_name;	      /* "mk1", "mk2": options, logs */
+	const char *usb_manufacturer; /* iManufacturer */
+	const char *usb_product;      /* iProduct, also snd-usb-audio's card name */
+	uint16_t vid, pid;
+	uint8_t inquiry_model;	      /* model byte in the identity reply */
+	uint8_t firmware[4];	      /* version bytes the emulator reports */
+	unsigned int n_cables;	      /* USB-MIDI cables each way */
+	const char *cable_names[2];   /* sequencer port names per cable */
+	uint8_t track_first;	      /* note of track button 1 */
+	uint8_t scene_first;	      /* note of scene button 1 */
+	uint8_t shift_note;
+	uint8_t fader_cc_first;	      /* CC of fader 1; master follows fader 8 */
+	uint8_t release_status;	      /* status byte the device sends on release */
+	enum apc_led_scheme leds;
+	uint8_t pad_led_default_channel; /* mk2: 6 = solid 100 % (0 is 10 %) */
+	uint8_t button_led_max;	      /* highest meaningful button LED value */
+};
+
+extern const struct apc_model apc_model_mk1;
+extern const struct apc_model apc_model_mk2;
+/* NULL-terminated list of every supported model. */
+extern const struct apc_model *const apc_models[];
+
+/* mk2 palette: velocity -> 0xRRGGBB. */
+extern const uint32_t apc_mk2_palette[128];
+
+const struct apc_model *apc_model_by_usb_id(uint16_t vid, uint16_t pid);
+/* "mk1", "mk2" (case-insensitive) -> model, NULL if unknown. */
+const struct apc_model *apc_model_by_name(const char *short_name);
+
+/* Universal device inquiry, F0 7E 00 06 01 F7. */
+extern const uint8_t apc_inquiry_request[6];
+/* The model an identity reply (F0 7E <ch> 06 02 47 <model> ...) names, or
+ * NULL if it is not an APC mini reply. */
+const struct apc_model *apc_model_by_inquiry_reply(const uint8_t *msg, size_t len);
+/* Build the identity reply the model sends; returns its length or -ENOSPC. */
+int apc_inquiry_reply(const struct apc_model *m, uint8_t device_id, uint8_t *out, size_t outsz);
+
+/* mk2 "introduction": host sends F0 47 7F 4F 60 00 04 00 maj min bugfix F7;
+ * the device answers F0 47 7F 4F 61 <len> <len> fader1..fader9 F7. */
+int apc_mk2_intro_request(uint8_t *out, size_t outsz);
+int apc_mk2_intro_reply(const uint8_t faders[APC_NUM_FADERS], uint8_t *out, size_t outsz);
+/* Parse a reply up to its F7 (the vendor's length field is not to be
+ * trusted); returns the number of fader values stored, or -EINVAL. */
+int apc_mk2_intro_reply_parse(const uint8_t *msg, size_t len, uint8_t faders[APC_NUM_FADERS]);
+
+/* ---- Controls (device -> host) ---- */
+
+enum apc_control_type {
+	APC_CTL_PAD = 1, /* index 0-63: pad note, bottom-left = 0 */
+	APC_CTL_TRACK,	 /* index 0-7 */
+	APC_CTL_SCENE,	 /* index 0-7 */
+	APC_CTL_SHIFT,	 /* index 0 */
+	APC_CTL_FADER,	 /* index 0-8, 8 = master */
+};
+
+struct apc_control {
+	enum apc_control_type type;
+	uint8_t index;
+	uint8_t value; /* buttons: velocity, 0 = released; faders: 0-127 */
+};
+
+/* Pad geometry: x = column 0-7 from the left, y = row 0-7 from the bottom. */
+static inline unsigned int apc_pad_x(unsigned int pad)
+{
+	return pad % 8;
+}
+static inline unsigned int apc_pad_y(unsigned int pad)
+{
+	return pad / 8;
+}
+static inline unsigned int apc_pad_at(unsigned int x, unsigned int y)
+{
+	return y * 8 + x;
+}
+
+/* What a message from the device (on `cable`) means. Returns 0 and fills
+ * `c`, or -ENOENT when the message is not a control of this model (mk2 Note
+ * and Drum mode notes, for example). Note-off and note-on velocity 0 are
+ * both a release. */
+int apc_control_from_midi(const struct apc_model *m, unsigned int cable, const uint8_t *msg,
+			  size_t len, struct apc_control *c);
+/* The message the device sends for `c` (on cable 0). Returns its length
+ * (3) or -EINVAL for a control the model does not have. */
+int apc_control_to_midi(const struct apc_model *m, const struct apc_control *c, uint8_t out[3]);
+
+/* ---- LEDs (host -> device) ---- */
+
+struct apc_led {
+	uint8_t value;	   /* mk1: 0-6 (grid) or 0-2 (buttons); mk2 pads:
+			    * palette index; mk2 buttons: 0 off, 1 on, 2 blink */
+	uint8_t behaviour; /* mk2 pads: MIDI channel 0-15; otherwise 0 */
+};
+
+/* Which LED a message from the host addresses and what it sets. Returns the
+ * LED index (0-79) or -ENOENT if the message is not an LED message of this
+ * model. mk1 values above 6 (grid) or 2 (buttons) are kept as sent: the
+ * device shows them as it shows them, the model does not guess. */
+int apc_led_from_midi(const struct apc_model *m, const uint8_t *msg, size_t len,
+		      struct apc_led *led);
+/* The message that sets LED `index` to `led`; returns its length (3) or
+ * -EINVAL. */
+int apc_led_to_midi(const struct apc_model *m, unsigned int index, const struct apc_led *led,
+		    uint8_t out[3]);
+
+/* Desired and shown state of every LED. `want` is what clients asked for;
+ * `shown` is what the device was last sent. A flush emits only the LEDs whose
+ * wanted state differs from the shown one, so a repaint of an unchanged grid
+ * costs nothing. */
+struct apc_led_state {
+	const struct apc_model *model;
+	struct apc_led want[APC_NUM_LEDS];
+	struct apc_led shown[APC_NUM_LEDS];
+	uint8_t unknown[APC_NUM_LEDS]; /* shown state not known: must send */
+	unsigned int pending;	       /* LEDs that a flush would send */
+};
+
+/* All LEDs wanted off, shown state unknown (so the first flush writes all 80:
+ * the device's power-up state is not published). */
+void apc_leds_init(struct apc_led_state *s, const struct apc_model *m);
+/* Set the wanted state of one LED; returns 1 if this changes what a flush
+ * sends, 0 if not, -EINVAL for a bad index. */
+int apc_leds_set(struct apc_led_state *s, unsigned int index, const struct apc_led *led);
+/* Apply an LED message from a client; returns as apc_leds_set, or -ENOENT
+ * when the message is not an LED message of this model. */
+int apc_leds_apply_midi(struct apc_led_state *s, const uint8_t *msg, size_t len);
+/* Forget what the device shows (after a replug): the next flush writes all. */
+void apc_leds_invalidate(struct apc_led_state *s);
+/* Number of LEDs the next flush would send. */
+unsigned int apc_leds_pending(const struct apc_led_state *s);
+/* Write the MIDI messages for pending LEDs (3 bytes each) into `out`, at most
+ * outsz / 3 of them, marking each written one shown. Returns the bytes
+ * written; call again while apc_leds_pending() is not 0. */
+size_t apc_leds_flush(struct apc_led_state *s, uint8_t *out, size_t outsz);
+
+/* ---- mk2 custom RGB colours by sysex ---- */
+
+struct apc_rgb {
+	uint8_t r, g, b;
+};
+
+/* F0 47 7F 4F 24 <len msb> <len lsb> <start> <end> <R msb> <R lsb> <G msb>
+ * <G lsb> <B msb> <B lsb> F7 for pads first..last. Returns the length or
+ * -EINVAL / -ENOSPC. */
+int apc_mk2_rgb_sysex(unsigned int first, unsigned int last, struct apc_rgb c, uint8_t *out,
+		      size_t outsz);
+/* Parse an RGB sysex with one or more ranges; calls fn for each pad it
+ * colours. Returns the number of pads coloured or -EINVAL. */
+int apc_mk2_rgb_sysex_parse(const uint8_t *msg, size_t len,
+			    void (*fn)(void *user, unsigned int pad, struct apc_rgb c), void *user);
+
+#endif

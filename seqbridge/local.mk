@@ -1,0 +1,1 @@
+# seqbridge: see the top-level Makefile.am

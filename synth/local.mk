@@ -1,0 +1,1 @@
+# synth: see the top-level Makefile.am

@@ -1,0 +1,1 @@
+# udev: see the top-level Makefile.am
