@@ -1,1 +1,3 @@
-# man: see the top-level Makefile.am
+# man/: one page per program plus the overview; each program's engineer
+# appends its page here.
+dist_man_MANS += man/apcmini.7
