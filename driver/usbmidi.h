@@ -83,7 +83,11 @@ void usbmidi_encoder_init(struct usbmidi_encoder *e);
  * -ENOSPC if `out` cannot hold the packets these bytes complete (nothing is
  * written then and the encoder state is unchanged), or -EINVAL for a cable
  * above 15. A message split over calls (a sysex in chunks) is fine.
- * `out` needs at most 4 * (len + 2) / 3 + 4 bytes. */
+ * `out` needs at most USBMIDI_ENCODE_MAX(len) bytes: each packet is
+ * completed by one input byte, and realtime bytes or running-status program
+ * changes do complete a packet each (4 * (len + 2) / 3 + 4 holds for sysex
+ * and three-byte messages only). */
+#define USBMIDI_ENCODE_MAX(len) ((len) * USBMIDI_PACKET_SIZE)
 int usbmidi_encode(struct usbmidi_encoder *e, unsigned int cable, const uint8_t *midi, size_t len,
 		   uint8_t *out, size_t outsz);
 

@@ -1,0 +1,910 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Unit tests of the APC mini model: variant tables, controls both ways, LED
+ * state diffing, identity, mk2 sysex and palette. Single-threaded test program. */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "apcmini.h"
+
+static size_t hex(const char *s, uint8_t *out, size_t outsz)
+{
+	size_t n = 0;
+
+	while (*s) {
+		char *end;
+		unsigned long v;
+
+		if (*s == ' ') {
+			s++;
+			continue;
+		}
+		v = strtoul(s, &end, 16);
+		assert_true(end != s && v <= 0xff && n < outsz);
+		out[n++] = (uint8_t)v;
+		s = end;
+	}
+	return n;
+}
+
+/* What each model must be, written out from doc/apcmini-protocol.md rather
+ * than read back from the tables under test. */
+struct facts {
+	const char *tag;
+	const struct apc_model *m;
+	const char *name, *product;
+	uint16_t pid;
+	uint8_t inquiry_model;
+	unsigned int n_cables;
+	const char *cable0, *cable1;
+	uint8_t track[APC_NUM_TRACK];
+	uint8_t scene[APC_NUM_SCENE];
+	uint8_t shift;
+	enum apc_led_scheme leds;
+	uint8_t pad_led_status; /* status of a default pad LED message */
+};
+
+static const struct facts facts_mk1 = {
+	"mk1", &apc_model_mk1, "APC mini", "APC MINI", 0x0028, 0x28, 1, "Control", NULL,
+	{ 64, 65, 66, 67, 68, 69, 70, 71 }, { 82, 83, 84, 85, 86, 87, 88, 89 }, 98,
+	APC_LEDS_MK1, 0x90,
+};
+
+static const struct facts facts_mk2 = {
+	"mk2", &apc_model_mk2, "APC mini mk2", "APC mini mk2", 0x004f, 0x4f, 2, "Control", "Notes",
+	{ 100, 101, 102, 103, 104, 105, 106, 107 }, { 112, 113, 114, 115, 116, 117, 118, 119 }, 122,
+	APC_LEDS_MK2, 0x96,
+};
+
+static const uint8_t fader_cc[APC_NUM_FADERS] = { 48, 49, 50, 51, 52, 53, 54, 55, 56 };
+
+/* Note a LED index is addressed by on this model. */
+static uint8_t led_note(const struct facts *f, unsigned int i)
+{
+	if (i < APC_NUM_PADS)
+		return (uint8_t)i;
+	if (i < APC_LED_SCENE0)
+		return f->track[i - APC_LED_TRACK0];
+	return f->scene[i - APC_LED_SCENE0];
+}
+
+#define MAX_TESTS 128
+static struct CMUnitTest tests[MAX_TESTS];
+static size_t n_tests;
+
+static void add_test(const char *name, CMUnitTestFunction fn, const void *state)
+{
+	assert_true(n_tests < MAX_TESTS);
+	tests[n_tests].name = name;
+	tests[n_tests].test_func = fn;
+	tests[n_tests].initial_state = (void *)(uintptr_t)state;
+	n_tests++;
+}
+
+/* ---- model tables ---- */
+
+static void test_model_facts(void **state)
+{
+	const struct facts *f = *state;
+	const struct apc_model *m = f->m;
+
+	assert_string_equal(m->name, f->name);
+	assert_string_equal(m->short_name, f->tag);
+	assert_string_equal(m->usb_manufacturer, "AKAI professional LLC");
+	assert_string_equal(m->usb_product, f->product);
+	assert_int_equal(m->vid, 0x09e8);
+	assert_int_equal(m->pid, f->pid);
+	assert_int_equal(m->inquiry_model, f->inquiry_model);
+	assert_int_equal(m->n_cables, f->n_cables);
+	assert_string_equal(m->cable_names[0], f->cable0);
+	if (f->cable1)
+		assert_string_equal(m->cable_names[1], f->cable1);
+	else
+		assert_null(m->cable_names[1]);
+	assert_int_equal(m->track_first, f->track[0]);
+	assert_int_equal(m->scene_first, f->scene[0]);
+	assert_int_equal(m->shift_note, f->shift);
+	assert_int_equal(m->fader_cc_first, 48);
+	assert_int_equal(m->release_status, 0x80);
+	assert_int_equal(m->leds, f->leds);
+	assert_int_equal(m->pad_led_default_channel, f->pad_led_status & 0x0f);
+	assert_int_equal(m->button_led_max, 2);
+	assert_ptr_equal(apc_model_by_usb_id(0x09e8, f->pid), m);
+	assert_ptr_equal(apc_model_by_name(f->tag), m);
+}
+
+static void test_model_lookup(void **state)
+{
+	assert_ptr_equal(apc_models[0], &apc_model_mk1);
+	assert_ptr_equal(apc_models[1], &apc_model_mk2);
+	assert_null(apc_models[2]);
+	assert_ptr_equal(apc_model_by_name("MK2"), &apc_model_mk2);
+	assert_ptr_equal(apc_model_by_name("Mk1"), &apc_model_mk1);
+	assert_null(apc_model_by_name("mk3"));
+	assert_null(apc_model_by_name(""));
+	assert_null(apc_model_by_name(NULL));
+	assert_null(apc_model_by_usb_id(0x09e8, 0x0029));
+	assert_null(apc_model_by_usb_id(0x1234, 0x0028));
+	assert_null(apc_model_by_usb_id(0x004f, 0x09e8));
+}
+
+static void test_pad_geometry(void **state)
+{
+	unsigned int pad;
+
+	assert_int_equal(apc_pad_at(0, 0), 0);
+	assert_int_equal(apc_pad_at(7, 0), 7);
+	/* The doc numbers rows from the top: note = col + 8 * (7 - row). */
+	assert_int_equal(apc_pad_at(0, 7), 56);
+	assert_int_equal(apc_pad_at(7, 7), 63);
+	assert_int_equal(apc_pad_at(3, 2), 19);
+	for (pad = 0; pad < APC_NUM_PADS; pad++)
+		assert_int_equal(apc_pad_at(apc_pad_x(pad), apc_pad_y(pad)), pad);
+}
+
+/* ---- controls ---- */
+
+static void expect_control(const struct apc_model *m, unsigned int cable, uint8_t s, uint8_t d1,
+			   uint8_t d2, enum apc_control_type type, unsigned int index,
+			   unsigned int value)
+{
+	const uint8_t msg[3] = { s, d1, d2 };
+	struct apc_control c;
+
+	memset(&c, 0xee, sizeof(c));
+	assert_int_equal(apc_control_from_midi(m, cable, msg, 3, &c), 0);
+	assert_int_equal(c.type, type);
+	assert_int_equal(c.index, index);
+	assert_int_equal(c.value, value);
+}
+
+static void expect_to_midi(const struct apc_model *m, enum apc_control_type type,
+			   unsigned int index, unsigned int value, uint8_t s, uint8_t d1,
+			   uint8_t d2)
+{
+	const struct apc_control c = { type, (uint8_t)index, (uint8_t)value };
+	const uint8_t want[3] = { s, d1, d2 };
+	uint8_t out[3];
+
+	assert_int_equal(apc_control_to_midi(m, &c, out), 3);
+	assert_memory_equal(out, want, 3);
+}
+
+/* Press, release as note-off, release as note-on velocity 0, and the
+ * messages the device sends for them. */
+static void check_button(const struct apc_model *m, uint8_t note, enum apc_control_type type,
+			 unsigned int index)
+{
+	expect_control(m, 0, 0x90, note, 0x7f, type, index, 127);
+	expect_control(m, 0, 0x90, note, 0x01, type, index, 1);
+	expect_control(m, 0, 0x80, note, 0x00, type, index, 0);
+	expect_control(m, 0, 0x80, note, 0x7f, type, index, 0);
+	expect_control(m, 0, 0x90, note, 0x00, type, index, 0);
+	expect_to_midi(m, type, index, 127, 0x90, note, 0x7f);
+	expect_to_midi(m, type, index, 0, 0x80, note, 0x00);
+}
+
+static void test_controls_pads(void **state)
+{
+	const struct facts *f = *state;
+	unsigned int pad;
+
+	for (pad = 0; pad < APC_NUM_PADS; pad++)
+		check_button(f->m, (uint8_t)pad, APC_CTL_PAD, pad);
+}
+
+static void test_controls_buttons(void **state)
+{
+	const struct facts *f = *state;
+	unsigned int i;
+
+	for (i = 0; i < APC_NUM_TRACK; i++)
+		check_button(f->m, f->track[i], APC_CTL_TRACK, i);
+	for (i = 0; i < APC_NUM_SCENE; i++)
+		check_button(f->m, f->scene[i], APC_CTL_SCENE, i);
+	check_button(f->m, f->shift, APC_CTL_SHIFT, 0);
+}
+
+static void test_controls_faders(void **state)
+{
+	static const uint8_t values[] = { 0, 1, 63, 64, 126, 127 };
+	const struct facts *f = *state;
+	unsigned int i, v;
+
+	for (i = 0; i < APC_NUM_FADERS; i++) {
+		for (v = 0; v < sizeof(values); v++) {
+			expect_control(f->m, 0, 0xb0, fader_cc[i], values[v], APC_CTL_FADER, i,
+				       values[v]);
+			expect_to_midi(f->m, APC_CTL_FADER, i, values[v], 0xb0, fader_cc[i],
+				       values[v]);
+		}
+	}
+}
+
+static int is_known_note(const struct facts *f, unsigned int note)
+{
+	unsigned int i;
+
+	if (note < APC_NUM_PADS || note == f->shift)
+		return 1;
+	for (i = 0; i < 8; i++)
+		if (note == f->track[i] || note == f->scene[i])
+			return 1;
+	return 0;
+}
+
+static void expect_no_control(const struct apc_model *m, unsigned int cable, uint8_t s,
+			      uint8_t d1, uint8_t d2)
+{
+	const uint8_t msg[3] = { s, d1, d2 };
+	struct apc_control c;
+
+	assert_int_equal(apc_control_from_midi(m, cable, msg, 3, &c), -ENOENT);
+}
+
+static void test_controls_unknown(void **state)
+{
+	const struct facts *f = *state;
+	const struct apc_model *m = f->m;
+	struct apc_control c;
+	unsigned int n, known = 0;
+
+	for (n = 0; n < 128; n++) {
+		if (is_known_note(f, n)) {
+			known++;
+			continue;
+		}
+		expect_no_control(m, 0, 0x90, (uint8_t)n, 0x7f);
+		expect_no_control(m, 0, 0x80, (uint8_t)n, 0x00);
+	}
+	assert_int_equal(known, 64 + 8 + 8 + 1);
+	for (n = 0; n < 128; n++)
+		if (n < 48 || n > 56)
+			expect_no_control(m, 0, 0xb0, (uint8_t)n, 0x40);
+	/* Only channel 1 of cable 0: mk2 Note mode is cable 1, Drum mode
+	 * channel 10. */
+	expect_no_control(m, 1, 0x90, 0x00, 0x7f);
+	expect_no_control(m, 1, 0xb0, 0x30, 0x7f);
+	expect_no_control(m, 0, 0x99, 0x24, 0x7f);
+	expect_no_control(m, 0, 0x91, 0x00, 0x7f);
+	expect_no_control(m, 0, 0xb1, 0x30, 0x7f);
+	expect_no_control(m, 0, 0xa0, 0x00, 0x7f);
+	expect_no_control(m, 0, 0xe0, 0x00, 0x40);
+	expect_no_control(m, 0, 0x90, 0x80, 0x7f);
+	assert_int_equal(apc_control_from_midi(m, 0, (const uint8_t *)"\x90\x00", 2, &c), -ENOENT);
+	assert_int_equal(apc_control_from_midi(m, 0, (const uint8_t *)"\xc0\x00", 2, &c), -ENOENT);
+}
+
+static void test_controls_to_midi_invalid(void **state)
+{
+	static const struct apc_control bad[] = {
+		{ APC_CTL_PAD, 64, 127 },  { APC_CTL_TRACK, 8, 127 }, { APC_CTL_SCENE, 8, 127 },
+		{ APC_CTL_SHIFT, 1, 127 }, { APC_CTL_FADER, 9, 0 },   { APC_CTL_PAD, 0, 128 },
+		{ APC_CTL_FADER, 0, 200 }, { (enum apc_control_type)0, 0, 0 },
+	};
+	const struct facts *f = *state;
+	uint8_t out[3];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(apc_control_to_midi(f->m, &bad[i], out), -EINVAL);
+}
+
+/* ---- identity ---- */
+
+static void test_inquiry_request(void **state)
+{
+	static const uint8_t want[] = { 0xf0, 0x7e, 0x00, 0x06, 0x01, 0xf7 };
+
+	assert_memory_equal(apc_inquiry_request, want, sizeof(want));
+}
+
+static void test_inquiry_reply(void **state)
+{
+	const struct facts *f = *state;
+	uint8_t want[64], out[64];
+	char text[256];
+	size_t nw;
+	int r;
+
+	snprintf(text, sizeof(text),
+		 "f0 7e 05 06 02 47 %02x 00 19 00 01 00 00 05"
+		 " 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 f7",
+		 f->inquiry_model);
+	nw = hex(text, want, sizeof(want));
+	r = apc_inquiry_reply(f->m, 0x05, out, sizeof(out));
+	assert_int_equal(r, nw);
+	assert_memory_equal(out, want, nw);
+	assert_ptr_equal(apc_model_by_inquiry_reply(out, (size_t)r), f->m);
+
+	assert_int_equal(apc_inquiry_reply(f->m, 0x05, out, nw - 1), -ENOSPC);
+	assert_int_equal(apc_inquiry_reply(f->m, 0x80, out, sizeof(out)), -EINVAL);
+
+	/* Any length after the model byte is fine; the framing is not. */
+	snprintf(text, sizeof(text), "f0 7e 7f 06 02 47 %02x 00 19 01 02 03 04 00 f7",
+		 f->inquiry_model);
+	nw = hex(text, out, sizeof(out));
+	assert_ptr_equal(apc_model_by_inquiry_reply(out, nw), f->m);
+	assert_null(apc_model_by_inquiry_reply(out, nw - 1));
+	out[5] = 0x00; /* not Akai */
+	assert_null(apc_model_by_inquiry_reply(out, nw));
+	out[5] = 0x47;
+	out[4] = 0x01; /* a request, not a reply */
+	assert_null(apc_model_by_inquiry_reply(out, nw));
+	out[4] = 0x02;
+	out[6] = 0x29; /* another Akai product */
+	assert_null(apc_model_by_inquiry_reply(out, nw));
+	assert_null(apc_model_by_inquiry_reply(apc_inquiry_request, sizeof(apc_inquiry_request)));
+	assert_null(apc_model_by_inquiry_reply(out, 0));
+}
+
+/* ---- mk2 introduction ---- */
+
+static void test_mk2_intro_request(void **state)
+{
+	uint8_t want[16], out[16];
+	size_t nw = hex("f0 47 7f 4f 60 00 04 00 00 01 00 f7", want, sizeof(want));
+
+	assert_int_equal(apc_mk2_intro_request(out, sizeof(out)), nw);
+	assert_memory_equal(out, want, nw);
+	assert_int_equal(apc_mk2_intro_request(out, nw - 1), -ENOSPC);
+}
+
+static void test_mk2_intro_reply_build(void **state)
+{
+	static const uint8_t faders[APC_NUM_FADERS] = { 0, 1, 16, 32, 64, 100, 126, 127, 90 };
+	uint8_t want[32], out[32], back[APC_NUM_FADERS], bad[APC_NUM_FADERS];
+	size_t nw = hex("f0 47 7f 4f 61 00 04 00 01 10 20 40 64 7e 7f 5a f7", want, sizeof(want));
+
+	assert_int_equal(apc_mk2_intro_reply(faders, out, sizeof(out)), nw);
+	assert_memory_equal(out, want, nw);
+	assert_int_equal(apc_mk2_intro_reply_parse(out, nw, back), APC_NUM_FADERS);
+	assert_memory_equal(back, faders, APC_NUM_FADERS);
+	assert_int_equal(apc_mk2_intro_reply(faders, out, nw - 1), -ENOSPC);
+	memcpy(bad, faders, sizeof(bad));
+	bad[8] = 0x80;
+	assert_int_equal(apc_mk2_intro_reply(bad, out, sizeof(out)), -EINVAL);
+}
+
+struct intro_case {
+	const char *name;
+	const char *msg;
+	int ret;
+	const char *faders;
+};
+
+/* clang-format off */
+static const struct intro_case intro_cases[] = {
+	{ "mk2_intro_parse_doc_length_00_04", "f0 47 7f 4f 61 00 04 01 02 03 04 05 06 07 08 09 f7",
+	  9, "01 02 03 04 05 06 07 08 09" },
+	{ "mk2_intro_parse_length_00_09", "f0 47 7f 4f 61 00 09 7f 00 7f 00 7f 00 7f 00 40 f7",
+	  9, "7f 00 7f 00 7f 00 7f 00 40" },
+	{ "mk2_intro_parse_four_faders", "f0 47 7f 4f 61 00 04 0a 0b 0c 0d f7", 4, "0a 0b 0c 0d" },
+	{ "mk2_intro_parse_extra_bytes", "f0 47 7f 4f 61 00 0a 01 02 03 04 05 06 07 08 09 0a f7",
+	  9, "01 02 03 04 05 06 07 08 09" },
+	{ "mk2_intro_parse_no_faders", "f0 47 7f 4f 61 00 00 f7", 0, "" },
+	{ "mk2_intro_parse_no_f7", "f0 47 7f 4f 61 00 04 01 02 03 04 05 06 07 08 09", -EINVAL, "" },
+	{ "mk2_intro_parse_request", "f0 47 7f 4f 60 00 04 00 00 01 00 f7", -EINVAL, "" },
+	{ "mk2_intro_parse_not_akai", "f0 48 7f 4f 61 00 04 01 02 03 04 f7", -EINVAL, "" },
+	{ "mk2_intro_parse_other_model", "f0 47 7f 4e 61 00 04 01 02 03 04 f7", -EINVAL, "" },
+	{ "mk2_intro_parse_status_inside", "f0 47 7f 4f 61 00 04 01 90 03 04 f7", -EINVAL, "" },
+	{ "mk2_intro_parse_bad_length_byte", "f0 47 7f 4f 61 80 04 01 02 f7", -EINVAL, "" },
+	{ "mk2_intro_parse_too_short", "f0 47 7f 4f 61 00", -EINVAL, "" },
+};
+/* clang-format on */
+
+static void test_mk2_intro_parse(void **state)
+{
+	const struct intro_case *tc = *state;
+	uint8_t msg[32], want[APC_NUM_FADERS], got[APC_NUM_FADERS];
+	size_t n = hex(tc->msg, msg, sizeof(msg));
+	size_t nw = hex(tc->faders, want, sizeof(want));
+
+	memset(got, 0xee, sizeof(got));
+	assert_int_equal(apc_mk2_intro_reply_parse(msg, n, got), tc->ret);
+	if (tc->ret >= 0) {
+		assert_int_equal(nw, (size_t)tc->ret);
+		assert_memory_equal(got, want, nw);
+		if (nw < APC_NUM_FADERS)
+			assert_int_equal(got[nw], 0xee);
+	}
+}
+
+/* ---- LEDs: messages ---- */
+
+static void test_led_messages(void **state)
+{
+	const struct facts *f = *state;
+	const struct apc_model *m = f->m;
+	unsigned int i, ch;
+
+	for (i = 0; i < APC_NUM_LEDS; i++) {
+		uint8_t msg[3] = { 0x90, led_note(f, i), 2 };
+		struct apc_led led = { 0xee, 0xee };
+		uint8_t out[3];
+
+		assert_int_equal(apc_led_from_midi(m, msg, 3, &led), i);
+		assert_int_equal(led.value, 2);
+		assert_int_equal(led.behaviour, 0);
+		assert_int_equal(apc_led_to_midi(m, i, &led, out), 3);
+		assert_memory_equal(out, msg, 3);
+
+		/* Note-off from a client: LED off. */
+		msg[0] = 0x80;
+		assert_int_equal(apc_led_from_midi(m, msg, 3, &led), i);
+		assert_int_equal(led.value, 0);
+
+		for (ch = 1; ch < 16; ch++) {
+			msg[0] = (uint8_t)(0x90 | ch);
+			msg[2] = 21;
+			if (m->leds == APC_LEDS_MK2 && i < APC_NUM_PADS) {
+				assert_int_equal(apc_led_from_midi(m, msg, 3, &led), i);
+				assert_int_equal(led.value, 21);
+				assert_int_equal(led.behaviour, ch);
+				assert_int_equal(apc_led_to_midi(m, i, &led, out), 3);
+				assert_memory_equal(out, msg, 3);
+			} else {
+				/* mk1 everywhere and mk2 buttons listen on
+				 * channel 1 only. */
+				assert_int_equal(apc_led_from_midi(m, msg, 3, &led), -ENOENT);
+			}
+		}
+	}
+}
+
+static void test_led_messages_other(void **state)
+{
+	const struct facts *f = *state;
+	const struct apc_model *m = f->m;
+	const struct apc_led bad_value = { 128, 0 }, bad_behaviour = { 1, 16 }, ok = { 1, 0 };
+	struct apc_led led;
+	uint8_t msg[3], out[3];
+	unsigned int n;
+
+	for (n = 0; n < 128; n++) {
+		int known = n < APC_NUM_PADS;
+		unsigned int i;
+
+		for (i = 0; i < 8; i++)
+			known |= n == f->track[i] || n == f->scene[i];
+		if (known)
+			continue;
+		/* Shift has no LED. */
+		msg[0] = 0x90;
+		msg[1] = (uint8_t)n;
+		msg[2] = 1;
+		assert_int_equal(apc_led_from_midi(m, msg, 3, &led), -ENOENT);
+	}
+	assert_int_equal(apc_led_from_midi(m, (const uint8_t *)"\xb0\x30\x01", 3, &led), -ENOENT);
+	assert_int_equal(apc_led_from_midi(m, (const uint8_t *)"\xa0\x00\x01", 3, &led), -ENOENT);
+	assert_int_equal(apc_led_from_midi(m, (const uint8_t *)"\x90\x00", 2, &led), -ENOENT);
+	assert_int_equal(apc_led_from_midi(m, (const uint8_t *)"\x90\x00\x80", 3, &led), -ENOENT);
+
+	/* mk1 values the doc calls "show green" are kept as sent. */
+	assert_int_equal(apc_led_from_midi(m, (const uint8_t *)"\x90\x00\x64", 3, &led), 0);
+	assert_int_equal(led.value, 100);
+
+	assert_int_equal(apc_led_to_midi(m, APC_NUM_LEDS, &ok, out), -EINVAL);
+	assert_int_equal(apc_led_to_midi(m, 0, &bad_value, out), -EINVAL);
+	assert_int_equal(apc_led_to_midi(m, 0, &bad_behaviour, out), -EINVAL);
+}
+
+/* ---- LEDs: state and diffing ---- */
+
+/* The 240 bytes a full repaint of an all-off grid is. */
+static void expect_full_off(const struct facts *f, const uint8_t *buf)
+{
+	unsigned int i;
+
+	for (i = 0; i < APC_NUM_LEDS; i++) {
+		const uint8_t want[3] = { i < APC_NUM_PADS ? f->pad_led_status : 0x90,
+					  led_note(f, i), 0 };
+
+		assert_memory_equal(buf + 3 * i, want, 3);
+	}
+}
+
+static void test_leds_first_flush(void **state)
+{
+	const struct facts *f = *state;
+	struct apc_led_state s;
+	uint8_t buf[512];
+
+	apc_leds_init(&s, f->m);
+	assert_int_equal(apc_leds_pending(&s), 80);
+	assert_int_equal(apc_leds_flush(&s, buf, sizeof(buf)), 240);
+	expect_full_off(f, buf);
+	assert_int_equal(apc_leds_pending(&s), 0);
+	assert_int_equal(apc_leds_flush(&s, buf, sizeof(buf)), 0);
+}
+
+static void flush_all(struct apc_led_state *s)
+{
+	uint8_t buf[512];
+
+	apc_leds_flush(s, buf, sizeof(buf));
+	assert_int_equal(apc_leds_pending(s), 0);
+}
+
+static void expect_flush(struct apc_led_state *s, const char *want_hex)
+{
+	uint8_t want[64], buf[512];
+	size_t nw = hex(want_hex, want, sizeof(want));
+
+	assert_int_equal(apc_leds_pending(s), nw / 3);
+	assert_int_equal(apc_leds_flush(s, buf, sizeof(buf)), nw);
+	assert_memory_equal(buf, want, nw);
+	assert_int_equal(apc_leds_pending(s), 0);
+	assert_int_equal(apc_leds_flush(s, buf, sizeof(buf)), 0);
+}
+
+static void test_leds_diffing(void **state)
+{
+	const struct facts *f = *state;
+	const int mk2 = f->m->leds == APC_LEDS_MK2;
+	const struct apc_led off = { 0, 0 }, red = { 3, 0 }, five = { 5, 0 };
+	const struct apc_led on = { 1, 0 };
+	struct apc_led_state s;
+	char want[64];
+
+	apc_leds_init(&s, f->m);
+	flush_all(&s);
+
+	/* No change: no bytes. */
+	assert_int_equal(apc_leds_set(&s, 10, &off), 0);
+	assert_int_equal(apc_leds_set(&s, 70, &off), 0);
+	expect_flush(&s, "");
+
+	/* One change: one message. mk2 pads go out on their behaviour
+	 * channel, 0 here. */
+	assert_int_equal(apc_leds_set(&s, 10, &red), 1);
+	expect_flush(&s, "90 0a 03");
+
+	/* Setting it again to the same is nothing. */
+	assert_int_equal(apc_leds_set(&s, 10, &red), 0);
+	expect_flush(&s, "");
+
+	/* Latest wins: two sets before a flush are one message. */
+	assert_int_equal(apc_leds_set(&s, 11, &red), 1);
+	assert_int_equal(apc_leds_set(&s, 11, &five), 1);
+	assert_int_equal(apc_leds_pending(&s), 1);
+	expect_flush(&s, "90 0b 05");
+
+	/* Back to what is shown before a flush: nothing to send. */
+	assert_int_equal(apc_leds_set(&s, 12, &red), 1);
+	assert_int_equal(apc_leds_pending(&s), 1);
+	assert_int_equal(apc_leds_set(&s, 12, &off), 1);
+	assert_int_equal(apc_leds_pending(&s), 0);
+	expect_flush(&s, "");
+
+	/* Buttons: track 1 and the last scene. */
+	assert_int_equal(apc_leds_set(&s, APC_LED_TRACK0, &on), 1);
+	assert_int_equal(apc_leds_set(&s, APC_LED_SCENE0 + 7, &on), 1);
+	snprintf(want, sizeof(want), "90 %02x 01 90 %02x 01", f->track[0], f->scene[7]);
+	expect_flush(&s, want);
+
+	/* A client's note-off turns the LED off, on the model's off message. */
+	assert_int_equal(apc_leds_apply_midi(&s, (const uint8_t *)"\x80\x0a\x00", 3), 1);
+	expect_flush(&s, mk2 ? "96 0a 00" : "90 0a 00");
+	snprintf(want, sizeof(want), "90 %02x 00", f->track[0]);
+	assert_int_equal(apc_leds_apply_midi(&s, (const uint8_t *)"\x90\x00\x00", 3), 0);
+	{
+		const uint8_t msg[3] = { 0x80, f->track[0], 0x7f };
+
+		assert_int_equal(apc_leds_apply_midi(&s, msg, 3), 1);
+	}
+	expect_flush(&s, want);
+
+	/* Not LED messages. */
+	assert_int_equal(apc_leds_apply_midi(&s, (const uint8_t *)"\xb0\x30\x01", 3), -ENOENT);
+	{
+		const uint8_t shift[3] = { 0x90, f->shift, 1 };
+
+		assert_int_equal(apc_leds_apply_midi(&s, shift, 3), -ENOENT);
+	}
+	assert_int_equal(apc_leds_set(&s, APC_NUM_LEDS, &on), -EINVAL);
+	{
+		const struct apc_led bad_value = { 128, 0 }, bad_behaviour = { 1, 16 };
+
+		assert_int_equal(apc_leds_set(&s, 0, &bad_value), -EINVAL);
+		assert_int_equal(apc_leds_set(&s, 0, &bad_behaviour), -EINVAL);
+	}
+	expect_flush(&s, "");
+}
+
+/* Lit values valid on both models: 1-6 on the grid, 1-2 on buttons. */
+static uint8_t repaint_value(unsigned int i)
+{
+	return (uint8_t)(i < APC_NUM_PADS ? 1 + i % 6 : 1 + i % 2);
+}
+
+static void test_leds_full_repaint(void **state)
+{
+	const struct facts *f = *state;
+	struct apc_led_state s;
+	uint8_t whole[512], parts[512], buf[16];
+	size_t n = 0, w, calls = 0;
+	unsigned int i;
+
+	apc_leds_init(&s, f->m);
+	flush_all(&s);
+
+	for (i = 0; i < APC_NUM_LEDS; i++) {
+		const struct apc_led led = { repaint_value(i), 0 };
+
+		assert_int_equal(apc_leds_set(&s, i, &led), 1);
+	}
+	assert_int_equal(apc_leds_pending(&s), 80);
+	assert_int_equal(apc_leds_flush(&s, whole, sizeof(whole)), 240);
+	for (i = 0; i < APC_NUM_LEDS; i++) {
+		assert_int_equal(whole[3 * i + 1], led_note(f, i));
+		assert_int_equal(whole[3 * i + 2], repaint_value(i));
+	}
+
+	/* Unchanged grid: a repaint costs nothing. */
+	for (i = 0; i < APC_NUM_LEDS; i++) {
+		const struct apc_led led = { repaint_value(i), 0 };
+
+		assert_int_equal(apc_leds_set(&s, i, &led), 0);
+	}
+	assert_int_equal(apc_leds_pending(&s), 0);
+
+	/* Invalidate: all 80 again, the same bytes, in pieces of three
+	 * messages when the buffer holds only ten bytes. */
+	apc_leds_invalidate(&s);
+	assert_int_equal(apc_leds_pending(&s), 80);
+	assert_int_equal(apc_leds_flush(&s, buf, 2), 0);
+	assert_int_equal(apc_leds_pending(&s), 80);
+	while (apc_leds_pending(&s) > 0) {
+		w = apc_leds_flush(&s, buf, 10);
+		assert_true(w == 9 || (w == 6 && apc_leds_pending(&s) == 0));
+		memcpy(parts + n, buf, w);
+		n += w;
+		calls++;
+	}
+	assert_int_equal(calls, 27);
+	assert_int_equal(n, 240);
+	assert_memory_equal(parts, whole, 240);
+
+	/* Exact fits: 3 bytes take one message, 240 take all. */
+	apc_leds_invalidate(&s);
+	assert_int_equal(apc_leds_flush(&s, buf, 3), 3);
+	assert_memory_equal(buf, whole, 3);
+	assert_int_equal(apc_leds_pending(&s), 79);
+	apc_leds_invalidate(&s);
+	assert_int_equal(apc_leds_flush(&s, parts, 240), 240);
+	assert_memory_equal(parts, whole, 240);
+	assert_int_equal(apc_leds_pending(&s), 0);
+}
+
+static void test_leds_mk2_behaviour(void **state)
+{
+	const struct apc_led lit = { 21, 6 }, pulsing = { 21, 8 }, blinking = { 21, 11 };
+	struct apc_led_state s;
+
+	apc_leds_init(&s, &apc_model_mk2);
+	flush_all(&s);
+
+	assert_int_equal(apc_leds_set(&s, 5, &lit), 1);
+	expect_flush(&s, "96 05 15");
+	/* Same colour, other behaviour: a change. */
+	assert_int_equal(apc_leds_set(&s, 5, &blinking), 1);
+	expect_flush(&s, "9b 05 15");
+	assert_int_equal(apc_leds_set(&s, 5, &blinking), 0);
+	assert_int_equal(apc_leds_apply_midi(&s, (const uint8_t *)"\x98\x05\x15", 3), 1);
+	expect_flush(&s, "98 05 15");
+	assert_int_equal(apc_leds_set(&s, 5, &pulsing), 0);
+
+	/* An unlit pad is unlit on any channel: no resend for that. */
+	assert_int_equal(apc_leds_apply_midi(&s, (const uint8_t *)"\x9b\x05\x00", 3), 1);
+	expect_flush(&s, "96 05 00");
+	assert_int_equal(apc_leds_apply_midi(&s, (const uint8_t *)"\x90\x05\x00", 3), 0);
+	assert_int_equal(apc_leds_apply_midi(&s, (const uint8_t *)"\x8c\x05\x00", 3), 0);
+	expect_flush(&s, "");
+
+	/* Buttons have no behaviour: channel 2 is not theirs. */
+	assert_int_equal(apc_leds_apply_midi(&s, (const uint8_t *)"\x91\x64\x01", 3), -ENOENT);
+	assert_int_equal(apc_leds_apply_midi(&s, (const uint8_t *)"\x90\x64\x02", 3), 1);
+	expect_flush(&s, "90 64 02");
+}
+
+/* ---- mk2 RGB ---- */
+
+struct rgb_calls {
+	unsigned int n;
+	unsigned int pad[APC_NUM_PADS * 4];
+	struct apc_rgb c[APC_NUM_PADS * 4];
+};
+
+static void rgb_fn(void *user, unsigned int pad, struct apc_rgb c)
+{
+	struct rgb_calls *r = user;
+
+	assert_true(r->n < APC_NUM_PADS * 4);
+	r->pad[r->n] = pad;
+	r->c[r->n] = c;
+	r->n++;
+}
+
+static void test_mk2_rgb_build(void **state)
+{
+	const struct apc_rgb c = { 255, 128, 1 };
+	uint8_t want[32], out[32];
+	size_t nw = hex("f0 47 7f 4f 24 00 08 00 3f 01 7f 01 00 00 01 f7", want, sizeof(want));
+
+	assert_int_equal(apc_mk2_rgb_sysex(0, 63, c, out, sizeof(out)), nw);
+	assert_memory_equal(out, want, nw);
+	assert_int_equal(apc_mk2_rgb_sysex(0, 63, c, out, nw - 1), -ENOSPC);
+	assert_int_equal(apc_mk2_rgb_sysex(5, 4, c, out, sizeof(out)), -EINVAL);
+	assert_int_equal(apc_mk2_rgb_sysex(0, 64, c, out, sizeof(out)), -EINVAL);
+	assert_int_equal(apc_mk2_rgb_sysex(64, 64, c, out, sizeof(out)), -EINVAL);
+}
+
+static void test_mk2_rgb_roundtrip(void **state)
+{
+	static const struct apc_rgb colours[] = {
+		{ 0, 0, 0 }, { 255, 255, 255 }, { 127, 128, 129 }, { 1, 254, 64 }, { 128, 0, 127 },
+	};
+	static const unsigned int ranges[][2] = { { 0, 0 }, { 63, 63 }, { 0, 63 }, { 10, 17 } };
+	size_t ci, ri;
+
+	for (ci = 0; ci < sizeof(colours) / sizeof(colours[0]); ci++) {
+		for (ri = 0; ri < sizeof(ranges) / sizeof(ranges[0]); ri++) {
+			struct rgb_calls r;
+			uint8_t out[32];
+			unsigned int i, count = ranges[ri][1] - ranges[ri][0] + 1;
+			int len = apc_mk2_rgb_sysex(ranges[ri][0], ranges[ri][1], colours[ci], out,
+						    sizeof(out));
+
+			assert_int_equal(len, 16);
+			/* 8-bit components as (v >> 7, v & 0x7f). */
+			assert_int_equal(out[9], colours[ci].r >> 7);
+			assert_int_equal(out[10], colours[ci].r & 0x7f);
+			assert_int_equal(out[13], colours[ci].b >> 7);
+			assert_int_equal(out[14], colours[ci].b & 0x7f);
+			memset(&r, 0, sizeof(r));
+			assert_int_equal(apc_mk2_rgb_sysex_parse(out, (size_t)len, rgb_fn, &r),
+					 count);
+			assert_int_equal(r.n, count);
+			for (i = 0; i < count; i++) {
+				assert_int_equal(r.pad[i], ranges[ri][0] + i);
+				assert_int_equal(r.c[i].r, colours[ci].r);
+				assert_int_equal(r.c[i].g, colours[ci].g);
+				assert_int_equal(r.c[i].b, colours[ci].b);
+			}
+		}
+	}
+}
+
+struct rgb_case {
+	const char *name;
+	const char *msg;
+	int ret;
+};
+
+/* clang-format off */
+static const struct rgb_case rgb_cases[] = {
+	{ "mk2_rgb_parse_two_ranges",
+	  "f0 47 7f 4f 24 00 10 00 00 01 7f 00 00 00 00 3c 3f 00 00 01 00 00 7f f7", 5 },
+	{ "mk2_rgb_parse_length_not_trusted",
+	  "f0 47 7f 4f 24 00 08 00 00 01 7f 00 00 00 00 3c 3f 00 00 01 00 00 7f f7", 5 },
+	{ "mk2_rgb_parse_no_ranges", "f0 47 7f 4f 24 00 00 f7", 0 },
+	{ "mk2_rgb_parse_msb_above_1",
+	  "f0 47 7f 4f 24 00 08 00 00 02 00 00 00 00 00 f7", -EINVAL },
+	{ "mk2_rgb_parse_end_before_start",
+	  "f0 47 7f 4f 24 00 08 05 04 00 00 00 00 00 00 f7", -EINVAL },
+	{ "mk2_rgb_parse_pad_64",
+	  "f0 47 7f 4f 24 00 08 00 40 00 00 00 00 00 00 f7", -EINVAL },
+	{ "mk2_rgb_parse_partial_range",
+	  "f0 47 7f 4f 24 00 08 00 00 01 7f 00 00 00 f7", -EINVAL },
+	{ "mk2_rgb_parse_no_f7",
+	  "f0 47 7f 4f 24 00 08 00 00 01 7f 00 00 00 00", -EINVAL },
+	{ "mk2_rgb_parse_other_command",
+	  "f0 47 7f 4f 25 00 08 00 00 01 7f 00 00 00 00 f7", -EINVAL },
+	{ "mk2_rgb_parse_bad_second_range_colours_nothing",
+	  "f0 47 7f 4f 24 00 10 00 00 01 7f 00 00 00 00 3c 3f 00 00 01 00 00 ff f7", -EINVAL },
+};
+/* clang-format on */
+
+static void test_mk2_rgb_parse(void **state)
+{
+	const struct rgb_case *tc = *state;
+	struct rgb_calls r;
+	uint8_t msg[64];
+	size_t n = hex(tc->msg, msg, sizeof(msg));
+
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(apc_mk2_rgb_sysex_parse(msg, n, rgb_fn, &r), tc->ret);
+	assert_int_equal(r.n, tc->ret > 0 ? (unsigned int)tc->ret : 0);
+	if (tc->ret == 5) {
+		assert_int_equal(r.pad[0], 0);
+		assert_int_equal(r.c[0].r, 255);
+		assert_int_equal(r.c[0].g, 0);
+		assert_int_equal(r.c[0].b, 0);
+		assert_int_equal(r.pad[1], 60);
+		assert_int_equal(r.pad[4], 63);
+		assert_int_equal(r.c[4].r, 0);
+		assert_int_equal(r.c[4].g, 128);
+		assert_int_equal(r.c[4].b, 127);
+	}
+}
+
+/* ---- palette ---- */
+
+static void test_palette(void **state)
+{
+	static const struct {
+		unsigned int index;
+		uint32_t rgb;
+	} spots[] = {
+		{ 0, 0x000000 },  { 1, 0x1e1e1e },   { 3, 0xffffff },   { 5, 0xff0000 },
+		{ 9, 0xff5400 },  { 13, 0xffff00 },  { 21, 0x00ff00 },  { 45, 0x0000ff },
+		{ 53, 0xff00ff }, { 60, 0xff1500 },  { 62, 0x795100 },  { 67, 0x0000ff },
+		{ 79, 0x002aff }, { 100, 0x392b00 }, { 119, 0xe0ffff }, { 127, 0x4b1502 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(spots) / sizeof(spots[0]); i++)
+		assert_int_equal(apc_mk2_palette[spots[i].index], spots[i].rgb);
+	/* Only index 0 is black, and every entry is 24-bit. */
+	for (i = 0; i < 128; i++) {
+		assert_true(apc_mk2_palette[i] <= 0xffffff);
+		assert_true((apc_mk2_palette[i] == 0) == (i == 0));
+	}
+}
+
+int main(void)
+{
+	static const struct facts *const models[] = { &facts_mk1, &facts_mk2 };
+	static const struct {
+		const char *name;
+		CMUnitTestFunction fn;
+	} per_model[] = {
+		{ "model_facts", test_model_facts },
+		{ "controls_pads", test_controls_pads },
+		{ "controls_buttons", test_controls_buttons },
+		{ "controls_faders", test_controls_faders },
+		{ "controls_unknown", test_controls_unknown },
+		{ "controls_to_midi_invalid", test_controls_to_midi_invalid },
+		{ "inquiry_reply", test_inquiry_reply },
+		{ "led_messages", test_led_messages },
+		{ "led_messages_other", test_led_messages_other },
+		{ "leds_first_flush", test_leds_first_flush },
+		{ "leds_diffing", test_leds_diffing },
+		{ "leds_full_repaint", test_leds_full_repaint },
+	};
+	static char names[sizeof(per_model) / sizeof(per_model[0])][2][48];
+	size_t i, j;
+
+	for (i = 0; i < sizeof(per_model) / sizeof(per_model[0]); i++) {
+		for (j = 0; j < 2; j++) {
+			snprintf(names[i][j], sizeof(names[i][j]), "%s_%s", per_model[i].name,
+				 models[j]->tag);
+			add_test(names[i][j], per_model[i].fn, models[j]);
+		}
+	}
+	add_test("model_lookup", test_model_lookup, NULL);
+	add_test("pad_geometry", test_pad_geometry, NULL);
+	add_test("inquiry_request", test_inquiry_request, NULL);
+	add_test("mk2_intro_request", test_mk2_intro_request, NULL);
+	add_test("mk2_intro_reply_build", test_mk2_intro_reply_build, NULL);
+	for (i = 0; i < sizeof(intro_cases) / sizeof(intro_cases[0]); i++)
+		add_test(intro_cases[i].name, test_mk2_intro_parse, &intro_cases[i]);
+	add_test("leds_mk2_behaviour", test_leds_mk2_behaviour, NULL);
+	add_test("mk2_rgb_build", test_mk2_rgb_build, NULL);
+	add_test("mk2_rgb_roundtrip", test_mk2_rgb_roundtrip, NULL);
+	for (i = 0; i < sizeof(rgb_cases) / sizeof(rgb_cases[0]); i++)
+		add_test(rgb_cases[i].name, test_mk2_rgb_parse, &rgb_cases[i]);
+	add_test("palette", test_palette, NULL);
+
+	return _cmocka_run_group_tests("apcmini", tests, n_tests, NULL, NULL);
+}
