@@ -1,1 +1,34 @@
-# tests/apcsynth.mk
+# tests/apcsynth.mk: apcsynth's core (ring, scheduler, SMF reader, event and
+# sequencer mapping, WAV) as cmocka programs speaking TAP, and the offline
+# render test (onsets, reproducibility, command line) as a shell test.
+
+SYNTH_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(FLUIDSYNTH_CFLAGS) -pthread
+SYNTH_TEST_LIBS = synth/libapcsynth.la $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/test-synth-ring tests/test-synth-sched tests/test-synth-smf \
+	tests/test-synth-event tests/test-synth-render-check
+TESTS += tests/test-synth-ring tests/test-synth-sched tests/test-synth-smf \
+	tests/test-synth-event tests/test-synth-render.sh
+
+tests_test_synth_ring_SOURCES = tests/test-synth-ring.c
+tests_test_synth_ring_CFLAGS = $(SYNTH_TEST_CFLAGS)
+tests_test_synth_ring_LDADD = $(SYNTH_TEST_LIBS)
+
+tests_test_synth_sched_SOURCES = tests/test-synth-sched.c
+tests_test_synth_sched_CFLAGS = $(SYNTH_TEST_CFLAGS)
+tests_test_synth_sched_LDADD = $(SYNTH_TEST_LIBS)
+
+tests_test_synth_smf_SOURCES = tests/test-synth-smf.c
+tests_test_synth_smf_CFLAGS = $(SYNTH_TEST_CFLAGS)
+tests_test_synth_smf_LDADD = $(SYNTH_TEST_LIBS)
+
+# The sequencer mapping is tested here too, so this one links ALSA.
+tests_test_synth_event_SOURCES = tests/test-synth-event.c synth/apcsynth-seq.c
+tests_test_synth_event_CFLAGS = $(SYNTH_TEST_CFLAGS) $(ALSA_CFLAGS)
+tests_test_synth_event_LDADD = $(SYNTH_TEST_LIBS) $(ALSA_LIBS)
+
+tests_test_synth_render_check_SOURCES = tests/test-synth-render-check.c
+tests_test_synth_render_check_CFLAGS = $(SYNTH_TEST_CFLAGS)
+tests_test_synth_render_check_LDADD = $(SYNTH_TEST_LIBS)
+
+EXTRA_DIST += tests/test-synth-render.sh

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * synth-bench: apcsynth against fluidsynth on the same SoundFont and files.
+ * Offline render speed (x real time), note onset timing error on a probe
+ * file rendered offline, and, where a sequencer exists, the same probe
+ * played through the sequencer by aplaymidi into each synth. Single thread;
+ * the synths run as child processes through the shell.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "synth-fluid.h"
+#include "synth-onset.h"
+#include "synth-wav.h"
+
+#define MAX_NOTES 32
+#define GRID 64
+
+static const char *apcsynth = "synth/apcsynth";
+static const char *fluidsynth = "fluidsynth";
+static const char *sf;
+static unsigned int rate = 48000;
+static unsigned int seconds = 30;
+static int runs = 3;
+static char tmp[256];
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void be(FILE *fp, uint32_t v, int n)
+{
+	while (n--)
+		fputc((int)((v >> (8 * n)) & 0xff), fp);
+}
+
+static void vlq(uint8_t *buf, size_t *len, uint32_t v)
+{
+	uint8_t t[5];
+	int n = 0;
+
+	do {
+		t[n++] = v & 0x7f;
+		v >>= 7;
+	} while (v);
+	while (n--)
+		buf[(*len)++] = t[n] | (n ? 0x80 : 0);
+}
+
+/* A busy, deterministic piece for the speed test: 16 tracks, one per
+ * channel, eighth-note chords at 120 bpm with sustain, bends and pan
+ * moves; drums on channel 10. About 70 voices sound at once. */
+static int write_load_file(const char *path, unsigned int secs)
+{
+	FILE *fp = fopen(path, "wb");
+	unsigned int steps = secs * 4, ch, i;	/* eighth notes at 120 bpm */
+	uint8_t *trk;
+	uint32_t seed = 12345;
+
+	if (!fp)
+		return -errno;
+	trk = malloc(steps * 40 + 64);
+	if (!trk) {
+		fclose(fp);
+		return -ENOMEM;
+	}
+	fputs("MThd", fp);
+	be(fp, 6, 4);
+	be(fp, 1, 2);
+	be(fp, 16, 2);
+	be(fp, 480, 2);
+	for (ch = 0; ch < 16; ch++) {
+		size_t n = 0;
+
+		vlq(trk, &n, 0);
+		trk[n++] = (uint8_t)(0xc0 | ch);
+		trk[n++] = (uint8_t)(ch == 9 ? 0 : (ch * 8 + 1) & 0x7f);
+		for (i = 0; i < steps; i++) {
+			uint8_t key, k2;
+
+			seed = seed * 1103515245u + 12345u;
+			key = (uint8_t)(ch == 9 ? 35 + (seed >> 16) % 20 : 36 + (seed >> 16) % 48);
+			k2 = (uint8_t)(key + 4);
+			vlq(trk, &n, 0);
+			trk[n++] = (uint8_t)(0x90 | ch);
+			trk[n++] = key;
+			trk[n++] = 100;
+			vlq(trk, &n, 0);
+			trk[n++] = k2;	/* running status */
+			trk[n++] = 90;
+			if (i % 8 == 0) {
+				vlq(trk, &n, 0);
+				trk[n++] = (uint8_t)(0xe0 | ch);
+				trk[n++] = 0;
+				trk[n++] = (uint8_t)(0x40 + (i / 8) % 8);
+				vlq(trk, &n, 0);
+				trk[n++] = (uint8_t)(0xb0 | ch);
+				trk[n++] = 10;
+				trk[n++] = (uint8_t)((i * 5) & 0x7f);
+			}
+			vlq(trk, &n, 220);
+			trk[n++] = (uint8_t)(0x80 | ch);
+			trk[n++] = key;
+			trk[n++] = 0;
+			vlq(trk, &n, 20);
+			trk[n++] = k2;
+			trk[n++] = 0;
+		}
+		vlq(trk, &n, 0);
+		trk[n++] = 0xff;
+		trk[n++] = 0x2f;
+		trk[n++] = 0x00;
+		fputs("MTrk", fp);
+		be(fp, (uint32_t)n, 4);
+		fwrite(trk, 1, n, fp);
+	}
+	free(trk);
+	return fclose(fp) ? -errno : 0;
+}
+
+static int run(const char *cmd, double *secs)
+{
+	double t0 = now();
+	int ret = system(cmd);
+
+	*secs = now() - t0;
+	return ret;
+}
+
+/* Best of `runs` wall times; returns the length of the audio written.
+ * fluidsynth -F keeps rendering until every voice has died away, however
+ * long the release; apcsynth stops 2 s after the end at most. So both the
+ * audio length and the file's own length are reported. */
+static double bench_speed(const char *cmd, const char *wav, double *best)
+{
+	struct synth_wav_info info;
+	float *data;
+	double t;
+	int i;
+
+	*best = 1e30;
+	for (i = 0; i < runs; i++) {
+		if (run(cmd, &t) != 0) {
+			fprintf(stderr, "synth-bench: failed: %s\n", cmd);
+			return -1;
+		}
+		if (t < *best)
+			*best = t;
+	}
+	if (synth_wav_read(wav, &info, &data) < 0)
+		return -1;
+	free(data);
+	return (double)info.frames / info.rate;
+}
+
+struct timing {
+	int n;
+	double mean_abs, max_abs, mean;	/* frames */
+	int ok;
+};
+
+/* Errors against frame = round(time * rate), after removing the engine's
+ * start delay `delay` (both synths use the same libfluidsynth voices, so
+ * one calibration from apcsynth's note at frame 0 serves both). With
+ * relative set, the first note is the reference instead (sequencer runs,
+ * where the start time is unknown). */
+static int timing_of(const char *wav, const double *times, int n, int64_t *delay, int relative,
+		     struct timing *t)
+{
+	struct synth_wav_info info;
+	uint64_t on[MAX_NOTES];
+	float *data;
+	size_t found;
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	if (synth_wav_read(wav, &info, &data) < 0)
+		return -1;
+	found = synth_onsets_find(data, info.channels, info.frames, 0.0f, info.rate / 10, on,
+				  MAX_NOTES);
+	free(data);
+	if (found != (size_t)n) {
+		fprintf(stderr, "synth-bench: %s: %zu onsets, want %d\n", wav, found, n);
+		return -1;
+	}
+	if (*delay < 0)
+		*delay = (int64_t)on[0];
+	for (i = relative ? 1 : 0; i < n; i++) {
+		int64_t want = llround(times[i] * info.rate);
+		double e;
+
+		if (relative)
+			e = (double)((int64_t)on[i] - (int64_t)on[0]) -
+			    (double)(want - llround(times[0] * info.rate));
+		else
+			e = (double)((int64_t)on[i] - *delay - want);
+		t->mean += e;
+		t->mean_abs += fabs(e);
+		if (fabs(e) > t->max_abs)
+			t->max_abs = fabs(e);
+		t->n++;
+	}
+	if (t->n) {
+		t->mean /= t->n;
+		t->mean_abs /= t->n;
+	}
+	t->ok = 1;
+	return 0;
+}
+
+static void print_timing(const char *who, const struct timing *t, const char *cmd)
+{
+	if (!t->ok) {
+		printf("| %-26s | %8s | %8s | %8s | %s\n", who, "-", "-", "-", cmd);
+		return;
+	}
+	printf("| %-26s | %8.1f | %8.1f | %8.1f | %s\n", who, t->mean_abs, t->max_abs, t->mean,
+	       cmd);
+}
+
+static void sequencer_part(const char *probe, const double *times, int n)
+{
+	char cmd[2048], wav_a[300], wav_f[300];
+	struct timing ta, tf;
+	int64_t d = -1;
+
+	printf("\nSequencer (aplaymidi into each synth, WAV out at real-time pace; error vs "
+	       "the first note, frames at %u Hz)\n", rate);
+	if (access("/dev/snd/seq", R_OK | W_OK) != 0) {
+		printf("skipped: no sequencer\n");
+		return;
+	}
+	snprintf(wav_a, sizeof(wav_a), "%s/seq-apcsynth.wav", tmp);
+	snprintf(wav_f, sizeof(wav_f), "%s/seq-fluidsynth.wav", tmp);
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' -n benchsynth -o '%s' -O float -R 0 -C 0 -r %u -s '%s' & p=$!; sleep 2; "
+		 "aplaymidi -p benchsynth:0 '%s'; sleep 1; kill -INT $p; wait $p",
+		 apcsynth, wav_a, rate, sf, probe);
+	printf("  apcsynth:   %s\n", cmd);
+	if (system(cmd) != 0 || timing_of(wav_a, times, n, &d, 1, &ta) < 0)
+		memset(&ta, 0, sizeof(ta));
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' -q -n -i -a file -m alsa_seq -o midi.alsa_seq.id=bench "
+		 "-o audio.file.name='%s' -o audio.file.type=wav -o audio.file.format=float "
+		 "-R 0 -C 0 -r %u '%s' & p=$!; sleep 2; "
+		 "aplaymidi -p 'FLUID Synth (bench):0' '%s'; sleep 1; kill -INT $p; wait $p",
+		 fluidsynth, wav_f, rate, sf, probe);
+	printf("  fluidsynth: %s\n", cmd);
+	if (system(cmd) < 0 || timing_of(wav_f, times, n, &d, 1, &tf) < 0)
+		memset(&tf, 0, sizeof(tf));
+	printf("| %-26s | %8s | %8s | %8s |\n", "synth", "mean|e|", "max|e|", "mean e");
+	print_timing("apcsynth (sequencer)", &ta, "");
+	print_timing("fluidsynth -m alsa_seq", &tf, "");
+}
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "Usage: synth-bench [-s SF2] [-A APCSYNTH] [-f FLUIDSYNTH] [-d SECONDS] "
+		    "[-n RUNS] [-r RATE]\n"
+		    "Compares apcsynth with fluidsynth: offline render speed and note onset "
+		    "timing.\n");
+}
+
+int main(int argc, char **argv)
+{
+	char load[300], probe[300], wav_a[300], wav_f[300], cmd_a[1024], cmd_f[1024];
+	double times[MAX_NOTES], best_a, best_f, xa, xf;
+	struct timing ta, tf;
+	int64_t delay = -1;
+	int c, n, err;
+	char *found = NULL;
+
+	while ((c = getopt(argc, argv, "s:A:f:d:n:r:h")) != -1) {
+		switch (c) {
+		case 's':
+			sf = optarg;
+			break;
+		case 'A':
+			apcsynth = optarg;
+			break;
+		case 'f':
+			fluidsynth = optarg;
+			break;
+		case 'd':
+			seconds = (unsigned int)atoi(optarg);
+			break;
+		case 'n':
+			runs = atoi(optarg);
+			break;
+		case 'r':
+			rate = (unsigned int)atoi(optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (seconds < 1 || runs < 1 || rate < 8000) {
+		usage(stderr);
+		return 2;
+	}
+	if (!sf) {
+		found = synth_fluid_find_soundfont(NULL, &err);
+		if (!found) {
+			fprintf(stderr, "synth-bench: Cannot find a SoundFont: %s\n",
+				strerror(-err));
+			return 1;
+		}
+		sf = found;
+	}
+	snprintf(tmp, sizeof(tmp), "%s/synth-bench.XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(tmp)) {
+		fprintf(stderr, "synth-bench: Cannot create a temporary directory: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	snprintf(load, sizeof(load), "%s/load.mid", tmp);
+	snprintf(probe, sizeof(probe), "%s/probe.mid", tmp);
+	snprintf(wav_a, sizeof(wav_a), "%s/apcsynth.wav", tmp);
+	snprintf(wav_f, sizeof(wav_f), "%s/fluidsynth.wav", tmp);
+	if (write_load_file(load, seconds) < 0 ||
+	    (n = synth_onset_probe_write(probe, times, MAX_NOTES)) < 0) {
+		fprintf(stderr, "synth-bench: Cannot write the test files in %s\n", tmp);
+		return 1;
+	}
+
+	printf("SoundFont %s, %u Hz, best of %d runs; files in %s\n\n", sf, rate, runs, tmp);
+	printf("Offline render speed (%u s, 16 channels, dense)\n", seconds);
+	snprintf(cmd_a, sizeof(cmd_a), "'%s' -F '%s' -r %u -s '%s' '%s'", apcsynth, wav_a, rate,
+		 sf, load);
+	snprintf(cmd_f, sizeof(cmd_f), "'%s' -q -n -i -F '%s' -T wav -O s16 -r %u '%s' '%s'",
+		 fluidsynth, wav_f, rate, sf, load);
+	xa = bench_speed(cmd_a, wav_a, &best_a);
+	xf = bench_speed(cmd_f, wav_f, &best_f);
+	printf("| %-10s | %8s | %8s | %12s | %12s | %s\n", "synth", "wall s", "audio s",
+	       "x rt (audio)", "x rt (file)", "command");
+	printf("| %-10s | %8.3f | %8.1f | %12.1f | %12.1f | %s\n", "apcsynth", best_a, xa,
+	       xa / best_a, seconds / best_a, cmd_a);
+	printf("| %-10s | %8.3f | %8.1f | %12.1f | %12.1f | %s\n", "fluidsynth", best_f, xf,
+	       xf / best_f, seconds / best_f, cmd_f);
+
+	printf("\nOnset timing, offline (probe: %d notes off the 64-frame grid; error = onset - "
+	       "round(t * rate), frames at %u Hz)\n", n, rate);
+	snprintf(cmd_a, sizeof(cmd_a), "'%s' -F '%s' -O float -R 0 -C 0 -r %u -s '%s' '%s'",
+		 apcsynth, wav_a, rate, sf, probe);
+	snprintf(cmd_f, sizeof(cmd_f),
+		 "'%s' -q -n -i -F '%s' -T wav -O float -R 0 -C 0 -r %u '%s' '%s'", fluidsynth,
+		 wav_f, rate, sf, probe);
+	if (system(cmd_a) != 0 || timing_of(wav_a, times, n, &delay, 0, &ta) < 0)
+		memset(&ta, 0, sizeof(ta));
+	if (system(cmd_f) != 0 || timing_of(wav_f, times, n, &delay, 0, &tf) < 0)
+		memset(&tf, 0, sizeof(tf));
+	printf("| %-26s | %8s | %8s | %8s | %s\n", "synth", "mean|e|", "max|e|", "mean e",
+	       "command");
+	print_timing("apcsynth -F", &ta, cmd_a);
+	print_timing("fluidsynth -F", &tf, cmd_f);
+	printf("(engine start delay %lld frame(s), measured on the note at time 0)\n",
+	       (long long)delay);
+
+	sequencer_part(probe, times, n);
+	free(found);
+	return 0;
+}

@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* FluidSynth engine: setup and teardown on the main thread; render and apply
+ * on the audio/render thread only, through the scheduler. */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "synth-fluid.h"
+#include "synth-log.h"
+
+/* Where distributions put a General MIDI SoundFont. Debian's
+ * default-GM.sf2 is an alternatives link to whichever font is installed. */
+static const char *const sf_paths[] = {
+	"/usr/share/sounds/sf2/default-GM.sf2",
+	"/usr/share/sounds/sf3/default-GM.sf3",
+	"/usr/share/sounds/sf2/FluidR3_GM.sf2",
+	"/usr/share/sounds/sf3/MuseScore_General.sf3",
+	"/usr/share/sounds/sf2/TimGM6mb.sf2",
+	"/usr/share/soundfonts/default.sf2",
+	"/usr/share/soundfonts/FluidR3_GM.sf2",
+	"/usr/share/soundfonts/FluidR3_GM2-2.sf2",
+	"/usr/share/sounds/sf2/GeneralUser_GS.sf2",
+};
+
+static pthread_t log_owner;
+static atomic_uint_fast64_t fluid_msgs_dropped;
+
+void synth_fluid_config_defaults(struct synth_fluid_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->rate = 48000;
+	c->gain = 0.2;
+	c->reverb = 1;
+	c->chorus = 1;
+	c->ports = 1;
+	c->polyphony = 256;
+	c->period_size = 64;
+	c->periods = 2;
+}
+
+static int readable(const char *path)
+{
+	return path && *path && access(path, R_OK) == 0;
+}
+
+char *synth_fluid_find_soundfont(const char *explicit, int *err)
+{
+	const char *env = getenv("APCSYNTH_SOUNDFONT");
+	fluid_settings_t *set;
+	char *def = NULL, *ret = NULL;
+	size_t i;
+
+	*err = 0;
+	if (explicit) {
+		if (readable(explicit))
+			return strdup(explicit);
+		*err = -errno;
+		return NULL;
+	}
+	if (readable(env))
+		return strdup(env);
+	for (i = 0; i < sizeof(sf_paths) / sizeof(sf_paths[0]); i++)
+		if (readable(sf_paths[i]))
+			return strdup(sf_paths[i]);
+	/* Last, wherever this libfluidsynth was built to look. */
+	set = new_fluid_settings();
+	if (set && fluid_settings_dupstr(set, "synth.default-soundfont", &def) == FLUID_OK &&
+	    readable(def))
+		ret = strdup(def);
+	fluid_free(def);
+	delete_fluid_settings(set);
+	if (!ret)
+		*err = -ENOENT;
+	return ret;
+}
+
+/* FluidSynth logs from whatever thread hits a problem, the audio thread
+ * included (voice allocation failures). Only the thread that created the
+ * synth may print; elsewhere the message is counted and dropped. */
+static void fluid_log_hook(int level, const char *message, void *data)
+{
+	if (!pthread_equal(pthread_self(), log_owner)) {
+		atomic_fetch_add_explicit(&fluid_msgs_dropped, 1, memory_order_relaxed);
+		return;
+	}
+	switch (level) {
+	case FLUID_PANIC:
+	case FLUID_ERR:
+		synth_log_printf(SYNTH_LOG_ERR, "fluidsynth", "fluidsynth: %s", message);
+		break;
+	case FLUID_WARN:
+		synth_log_printf(SYNTH_LOG_WARN, "fluidsynth", "fluidsynth: %s", message);
+		break;
+	case FLUID_INFO:
+		synth_log_printf(SYNTH_LOG_INFO, "fluidsynth", "fluidsynth: %s", message);
+		break;
+	default:
+		synth_dbg("fluidsynth: %s", message);
+		break;
+	}
+}
+
+static void fluid_log_setup(void)
+{
+	int lvl;
+
+	log_owner = pthread_self();
+	for (lvl = FLUID_PANIC; lvl < LAST_LOG_LEVEL; lvl++)
+		fluid_set_log_function(lvl, fluid_log_hook, NULL);
+}
+
+int synth_fluid_new(const struct synth_fluid_config *c, struct synth_fluid **out)
+{
+	struct synth_fluid *f;
+	int ret, err;
+
+	fluid_log_setup();
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	atomic_init(&f->sysex_unhandled, 0);
+	f->sfont_path = synth_fluid_find_soundfont(c->soundfont, &err);
+	if (!f->sfont_path) {
+		if (c->soundfont)
+			synth_err("Cannot read SoundFont %s: %s", c->soundfont, strerror(-err));
+		else
+			synth_err("Cannot find a SoundFont: none given with -s, none in "
+				  "APCSYNTH_SOUNDFONT, none at the usual places such as "
+				  "%s; install a General MIDI SoundFont package", sf_paths[0]);
+		ret = err;
+		goto err_free;
+	}
+	f->settings = new_fluid_settings();
+	if (!f->settings) {
+		synth_err("Cannot create FluidSynth settings: %s", strerror(ENOMEM));
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	f->channels = 16 * (c->ports > 0 ? c->ports : 1);
+	/* Only the audio thread calls the synth once it runs; FluidSynth's API
+	 * mutex would be a lock on the audio path for nothing. */
+	fluid_settings_setint(f->settings, "synth.threadsafe-api", 0);
+	fluid_settings_setnum(f->settings, "synth.sample-rate", c->rate);
+	fluid_settings_setnum(f->settings, "synth.gain", c->gain);
+	fluid_settings_setint(f->settings, "synth.midi-channels", f->channels);
+	fluid_settings_setint(f->settings, "synth.polyphony", c->polyphony);
+	fluid_settings_setint(f->settings, "synth.reverb.active", c->reverb);
+	fluid_settings_setint(f->settings, "synth.chorus.active", c->chorus);
+	/* One rendering thread keeps the output deterministic and the audio
+	 * thread free of hand-offs to FluidSynth's worker threads. */
+	fluid_settings_setint(f->settings, "synth.cpu-cores", 1);
+	if (c->audio_driver &&
+	    fluid_settings_setstr(f->settings, "audio.driver", c->audio_driver) != FLUID_OK) {
+		synth_err("Cannot use audio driver %s: not in this FluidSynth", c->audio_driver);
+		ret = -EINVAL;
+		goto err_free;
+	}
+	fluid_settings_setint(f->settings, "audio.period-size", c->period_size);
+	fluid_settings_setint(f->settings, "audio.periods", c->periods);
+	fluid_settings_setint(f->settings, "audio.realtime-prio", c->rt_prio);
+	f->synth = new_fluid_synth(f->settings);
+	if (!f->synth) {
+		synth_err("Cannot create the synthesizer");
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	f->sfont_id = fluid_synth_sfload(f->synth, f->sfont_path, 1);
+	if (f->sfont_id == FLUID_FAILED) {
+		synth_err("Cannot load SoundFont %s: not a valid SoundFont", f->sfont_path);
+		ret = -EINVAL;
+		goto err_free;
+	}
+	synth_info("SoundFont %s", f->sfont_path);
+	*out = f;
+	return 0;
+
+err_free:
+	synth_fluid_free(f);
+	return ret;
+}
+
+void synth_fluid_free(struct synth_fluid *f)
+{
+	if (!f)
+		return;
+	if (f->synth)
+		delete_fluid_synth(f->synth);
+	if (f->settings)
+		delete_fluid_settings(f->settings);
+	free(f->sfont_path);
+	free(f);
+}
+
+void synth_fluid_render(void *ctx, float *l, float *r, unsigned int n)
+{
+	struct synth_fluid *f = ctx;
+
+	fluid_synth_write_float(f->synth, (int)n, l, 0, 1, r, 0, 1);
+}
+
+static void fluid_apply_sysex(struct synth_fluid *f, const struct synth_event *ev)
+{
+	int handled = 0;
+
+	fluid_synth_sysex(f->synth, (const char *)ev->data, ev->len, NULL, NULL, &handled, 0);
+	if (handled)
+		return;
+	/* Resets FluidSynth does not know: do what the sender means. */
+	switch (synth_sysex_classify(ev->data, ev->len)) {
+	case SYNTH_SYSEX_GM_ON:
+	case SYNTH_SYSEX_GM2_ON:
+	case SYNTH_SYSEX_GS_RESET:
+	case SYNTH_SYSEX_XG_RESET:
+		fluid_synth_system_reset(f->synth);
+		break;
+	default:
+		atomic_fetch_add_explicit(&f->sysex_unhandled, 1, memory_order_relaxed);
+		break;
+	}
+}
+
+static void fluid_channels_off(struct synth_fluid *f, const struct synth_event *ev, int sounds)
+{
+	int c, end = ev->chan + ev->value;
+
+	if (end > f->channels)
+		end = f->channels;
+	for (c = ev->chan; c < end; c++) {
+		if (sounds)
+			fluid_synth_all_sounds_off(f->synth, c);
+		else
+			fluid_synth_all_notes_off(f->synth, c);
+	}
+}
+
+void synth_fluid_apply(void *ctx, const struct synth_event *ev)
+{
+	struct synth_fluid *f = ctx;
+	fluid_synth_t *s = f->synth;
+
+	if (ev->chan >= f->channels && ev->type >= SYNTH_EV_NOTEON &&
+	    ev->type <= SYNTH_EV_PITCHBEND)
+		return;
+	switch (ev->type) {
+	case SYNTH_EV_NOTEON:
+		if (ev->value)
+			fluid_synth_noteon(s, ev->chan, ev->key, ev->value);
+		else
+			fluid_synth_noteoff(s, ev->chan, ev->key);
+		break;
+	case SYNTH_EV_NOTEOFF:
+		fluid_synth_noteoff(s, ev->chan, ev->key);
+		break;
+	case SYNTH_EV_KEYPRESS:
+		fluid_synth_key_pressure(s, ev->chan, ev->key, ev->value);
+		break;
+	case SYNTH_EV_CONTROL:
+		/* Bank select, sustain, volume, pan, all sound/notes off and
+		 * reset all controllers are all CCs FluidSynth interprets. */
+		fluid_synth_cc(s, ev->chan, ev->key, ev->value);
+		break;
+	case SYNTH_EV_PROGRAM:
+		fluid_synth_program_change(s, ev->chan, ev->value);
+		break;
+	case SYNTH_EV_CHANPRESS:
+		fluid_synth_channel_pressure(s, ev->chan, ev->value);
+		break;
+	case SYNTH_EV_PITCHBEND:
+		fluid_synth_pitch_bend(s, ev->chan, ev->value + 8192);
+		break;
+	case SYNTH_EV_SYSEX:
+		fluid_apply_sysex(f, ev);
+		break;
+	case SYNTH_EV_STOP:
+		fluid_synth_all_notes_off(s, -1);
+		break;
+	case SYNTH_EV_RESET:
+		fluid_synth_system_reset(s);
+		break;
+	case SYNTH_EV_NOTES_OFF:
+		fluid_channels_off(f, ev, 0);
+		break;
+	case SYNTH_EV_SOUNDS_OFF:
+		fluid_channels_off(f, ev, 1);
+		break;
+	default:
+		break;
+	}
+}
+
+void synth_fluid_engine(struct synth_fluid *f, struct synth_engine *eng)
+{
+	eng->render = synth_fluid_render;
+	eng->apply = synth_fluid_apply;
+	eng->ctx = f;
+	eng->quantum = SYNTH_FLUID_BLOCK;
+}
+
+struct driver_list {
+	char *buf;
+	size_t len;
+	const char *want;
+	int found;
+};
+
+static void driver_cb(void *data, const char *name, const char *option)
+{
+	struct driver_list *dl = data;
+	size_t used;
+
+	if (dl->want && !strcmp(dl->want, option))
+		dl->found = 1;
+	if (!dl->buf)
+		return;
+	used = strlen(dl->buf);
+	snprintf(dl->buf + used, dl->len - used, "%s%s", used ? ", " : "", option);
+}
+
+void synth_fluid_list_drivers(char *buf, size_t len)
+{
+	fluid_settings_t *set = new_fluid_settings();
+	struct driver_list dl = { buf, len, NULL, 0 };
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (!set)
+		return;
+	fluid_settings_foreach_option(set, "audio.driver", &dl, driver_cb);
+	delete_fluid_settings(set);
+}
+
+int synth_fluid_has_driver(const char *name)
+{
+	fluid_settings_t *set = new_fluid_settings();
+	struct driver_list dl = { NULL, 0, name, 0 };
+
+	if (!set)
+		return 0;
+	fluid_settings_foreach_option(set, "audio.driver", &dl, driver_cb);
+	delete_fluid_settings(set);
+	return dl.found;
+}

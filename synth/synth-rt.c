@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Real-time paths. synth_rt_post/stop run on the producer (sequencer)
+ * thread; rt_audio_cb on FluidSynth's audio thread; rt_wav_thread is ours. */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "synth-log.h"
+#include "synth-ring.h"
+#include "synth-rt.h"
+#include "synth-sched.h"
+
+#define NSEC 1000000000LL
+
+/* Which frame the audio thread rendered when: written by the audio thread
+ * once per block, read by the producer to turn arrival times into frames.
+ * A sequence lock, so the writer never waits; the reader retries. */
+struct rt_clock {
+	atomic_uint seq;
+	atomic_uint_fast64_t frame;
+	atomic_int_fast64_t ns;
+};
+
+struct synth_rt {
+	struct synth_rt_config cfg;
+	struct synth_fluid *fl;
+	struct synth_ring ring;
+	struct synth_sched sched;
+	struct rt_clock clock;
+	double rate;
+
+	fluid_audio_driver_t *driver;
+
+	/* WAV path */
+	struct synth_wav wav;
+	int wav_open;
+	pthread_t thread;
+	int thread_started;
+	sem_t started;
+	int prio_err;
+	atomic_int stop;
+	float *lbuf, *rbuf;
+
+	/* Published by the audio thread after each block. */
+	atomic_uint_fast64_t st_frames, st_applied, st_late, st_late_max, st_write_err;
+
+	/* Producer-owned. */
+	uint64_t last_frame;
+};
+
+int64_t synth_rt_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * NSEC + ts.tv_nsec;
+}
+
+static void clock_publish(struct rt_clock *c, uint64_t frame, int64_t ns)
+{
+	unsigned int s = atomic_load_explicit(&c->seq, memory_order_relaxed);
+
+	atomic_store_explicit(&c->seq, s + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	atomic_store_explicit(&c->frame, frame, memory_order_relaxed);
+	atomic_store_explicit(&c->ns, ns, memory_order_relaxed);
+	atomic_store_explicit(&c->seq, s + 2, memory_order_release);
+}
+
+static int clock_read(struct rt_clock *c, uint64_t *frame, int64_t *ns)
+{
+	unsigned int s1, s2;
+
+	do {
+		s1 = atomic_load_explicit(&c->seq, memory_order_acquire);
+		*frame = atomic_load_explicit(&c->frame, memory_order_relaxed);
+		*ns = atomic_load_explicit(&c->ns, memory_order_relaxed);
+		atomic_thread_fence(memory_order_acquire);
+		s2 = atomic_load_explicit(&c->seq, memory_order_relaxed);
+	} while ((s1 & 1) || s1 != s2);
+	return s1 != 0;
+}
+
+static const struct synth_event *ring_peek(void *ctx)
+{
+	return synth_ring_peek(ctx);
+}
+
+static void ring_pop(void *ctx)
+{
+	synth_ring_pop(ctx);
+}
+
+static void rt_publish_stats(struct synth_rt *rt)
+{
+	const struct synth_sched_stats *s = &rt->sched.stats;
+
+	atomic_store_explicit(&rt->st_frames, rt->sched.frame, memory_order_relaxed);
+	atomic_store_explicit(&rt->st_applied, s->applied, memory_order_relaxed);
+	atomic_store_explicit(&rt->st_late, s->late, memory_order_relaxed);
+	atomic_store_explicit(&rt->st_late_max, s->late_max, memory_order_relaxed);
+}
+
+/* FluidSynth's audio thread. clock_gettime(CLOCK_MONOTONIC) is served by
+ * the vDSO, not a system call; everything else is the scheduler's. */
+static int rt_audio_cb(void *data, int len, int nfx, float *fx[], int nout, float *out[])
+{
+	struct synth_rt *rt = data;
+
+	if (nout < 2 || len <= 0)
+		return 0;
+	clock_publish(&rt->clock, rt->sched.frame, synth_rt_now_ns());
+	synth_sched_run(&rt->sched, out[0], out[1], (unsigned int)len);
+	rt_publish_stats(rt);
+	return 0;
+}
+
+static void ts_from_ns(struct timespec *ts, int64_t ns)
+{
+	ts->tv_sec = ns / NSEC;
+	ts->tv_nsec = ns % NSEC;
+}
+
+/* Our render thread for WAV output: block k is due at t0 + k periods,
+ * absolute deadlines so sleep overshoot never accumulates into drift. */
+static void *rt_wav_thread(void *arg)
+{
+	struct synth_rt *rt = arg;
+	unsigned int period = (unsigned int)rt->cfg.fluid.period_size;
+	struct timespec ts;
+	int64_t t0, due;
+	uint64_t k = 0;
+
+	rt->prio_err = 0;
+	if (rt->cfg.rt_prio > 0) {
+		struct sched_param sp = { .sched_priority = rt->cfg.rt_prio };
+
+		if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0)
+			rt->prio_err = errno;
+	}
+	sem_post(&rt->started);
+
+	t0 = synth_rt_now_ns();
+	while (!atomic_load_explicit(&rt->stop, memory_order_acquire)) {
+		due = t0 + (int64_t)((double)k * period * NSEC / rt->rate);
+		ts_from_ns(&ts, due);
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+		clock_publish(&rt->clock, rt->sched.frame, due);
+		synth_sched_run(&rt->sched, rt->lbuf, rt->rbuf, period);
+		if (synth_wav_write_planar(&rt->wav, rt->lbuf, rt->rbuf, period) < 0)
+			atomic_fetch_add_explicit(&rt->st_write_err, 1, memory_order_relaxed);
+		rt_publish_stats(rt);
+		k++;
+	}
+	return NULL;
+}
+
+void synth_rt_config_defaults(struct synth_rt_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	synth_fluid_config_defaults(&c->fluid);
+	c->wav_format = SYNTH_WAV_S16;
+	c->latency = 0;		/* 0: one period */
+	c->ring_size = 4096;
+}
+
+int synth_rt_new(const struct synth_rt_config *c, struct synth_rt **out)
+{
+	struct synth_rt *rt;
+	struct synth_engine eng;
+	struct synth_source src;
+	int ret;
+
+	rt = calloc(1, sizeof(*rt));
+	if (!rt)
+		return -ENOMEM;
+	rt->cfg = *c;
+	rt->cfg.fluid.rt_prio = c->rt_prio;
+	if (rt->cfg.fluid.period_size <= 0)
+		rt->cfg.fluid.period_size = 64;
+	if (!rt->cfg.latency)
+		rt->cfg.latency = (unsigned int)rt->cfg.fluid.period_size;
+	rt->rate = c->fluid.rate;
+	atomic_init(&rt->stop, 0);
+	ret = synth_ring_init(&rt->ring, c->ring_size ? c->ring_size : 4096);
+	if (ret < 0) {
+		synth_err("Cannot allocate the event ring: %s", strerror(-ret));
+		goto err_free;
+	}
+	ret = synth_fluid_new(&rt->cfg.fluid, &rt->fl);
+	if (ret < 0)
+		goto err_ring;
+	synth_fluid_engine(rt->fl, &eng);
+	src.peek = ring_peek;
+	src.pop = ring_pop;
+	src.ctx = &rt->ring;
+	synth_sched_init(&rt->sched, &eng, &src);
+	*out = rt;
+	return 0;
+
+err_ring:
+	synth_ring_release(&rt->ring);
+err_free:
+	free(rt);
+	return ret;
+}
+
+static int rt_start_wav(struct synth_rt *rt)
+{
+	unsigned int period = (unsigned int)rt->cfg.fluid.period_size;
+	int ret;
+
+	rt->lbuf = calloc(period, sizeof(float));
+	rt->rbuf = calloc(period, sizeof(float));
+	if (!rt->lbuf || !rt->rbuf) {
+		synth_err("Cannot allocate render buffers: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	ret = synth_wav_open(&rt->wav, rt->cfg.wav_path, (unsigned int)rt->rate, 2,
+			     rt->cfg.wav_format);
+	if (ret < 0) {
+		synth_err("Cannot create %s: %s", rt->cfg.wav_path, strerror(-ret));
+		return ret;
+	}
+	rt->wav_open = 1;
+	if (sem_init(&rt->started, 0, 0) < 0) {
+		ret = -errno;
+		synth_err("Cannot start the render thread: %s", strerror(errno));
+		return ret;
+	}
+	ret = pthread_create(&rt->thread, NULL, rt_wav_thread, rt);
+	if (ret) {
+		synth_err("Cannot start the render thread: %s", strerror(ret));
+		sem_destroy(&rt->started);
+		return -ret;
+	}
+	rt->thread_started = 1;
+	while (sem_wait(&rt->started) < 0 && errno == EINTR)
+		;
+	sem_destroy(&rt->started);
+	if (rt->prio_err)
+		synth_warn("Cannot use real-time priority %d: %s; running without",
+			   rt->cfg.rt_prio, strerror(rt->prio_err));
+	return 0;
+}
+
+int synth_rt_start(struct synth_rt *rt)
+{
+	if (rt->cfg.wav_path)
+		return rt_start_wav(rt);
+	rt->driver = new_fluid_audio_driver2(rt->fl->settings, rt_audio_cb, rt);
+	if (!rt->driver) {
+		char *name = NULL;
+
+		fluid_settings_dupstr(rt->fl->settings, "audio.driver", &name);
+		synth_err("Cannot start audio driver %s (see the messages above)",
+			  name ? name : "?");
+		fluid_free(name);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+int synth_rt_post(struct synth_rt *rt, struct synth_event *ev, int64_t t_ns)
+{
+	uint64_t frame = 0, at;
+	int64_t ns, now = synth_rt_now_ns();
+
+	if (!t_ns || t_ns > now)
+		t_ns = now;
+	if (clock_read(&rt->clock, &frame, &ns)) {
+		double d = (double)(t_ns - ns) * rt->rate / NSEC;
+
+		/* Before the last published block start only if the event
+		 * was stamped then; clamp at 0 rather than wrap. */
+		at = d < 0 && (uint64_t)-d > frame ? 0 : (uint64_t)((double)frame + d);
+		at += rt->cfg.latency;
+	} else {
+		at = 0;		/* not running yet: as soon as it is */
+	}
+	/* Keep the ring in time order: the scheduler relies on it. */
+	if (at < rt->last_frame)
+		at = rt->last_frame;
+	rt->last_frame = at;
+	ev->frame = at;
+	return synth_ring_push(&rt->ring, ev);
+}
+
+int synth_rt_stop(struct synth_rt *rt)
+{
+	struct synth_event ev;
+	struct timespec ts = { 0, 1000000 };
+	int i, ret = 0;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SYNTH_EV_NOTES_OFF;
+	ev.chan = 0;
+	ev.value = rt->fl->channels;
+	if (rt->driver || rt->thread_started) {
+		/* Straight away, not after the latency: frame 0 is always due. */
+		ev.frame = rt->last_frame;
+		synth_ring_push(&rt->ring, &ev);
+		/* Let the audio thread get to it, 200 ms at most. */
+		for (i = 0; i < 200 && synth_ring_count(&rt->ring); i++)
+			nanosleep(&ts, NULL);
+	}
+	if (rt->driver) {
+		delete_fluid_audio_driver(rt->driver);
+		rt->driver = NULL;
+	}
+	if (rt->thread_started) {
+		atomic_store_explicit(&rt->stop, 1, memory_order_release);
+		pthread_join(rt->thread, NULL);
+		rt->thread_started = 0;
+	}
+	if (rt->wav_open) {
+		ret = synth_wav_close(&rt->wav);
+		rt->wav_open = 0;
+		if (ret < 0)
+			synth_err("Cannot write %s: %s", rt->cfg.wav_path, strerror(-ret));
+	}
+	return ret;
+}
+
+void synth_rt_free(struct synth_rt *rt)
+{
+	if (!rt)
+		return;
+	synth_rt_stop(rt);
+	synth_fluid_free(rt->fl);
+	synth_ring_release(&rt->ring);
+	free(rt->lbuf);
+	free(rt->rbuf);
+	free(rt);
+}
+
+void synth_rt_get_stats(struct synth_rt *rt, struct synth_rt_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->frames = atomic_load_explicit(&rt->st_frames, memory_order_relaxed);
+	st->applied = atomic_load_explicit(&rt->st_applied, memory_order_relaxed);
+	st->late = atomic_load_explicit(&rt->st_late, memory_order_relaxed);
+	st->late_max = atomic_load_explicit(&rt->st_late_max, memory_order_relaxed);
+	st->overflows = synth_ring_overflows(&rt->ring);
+	st->sysex_unhandled =
+		atomic_load_explicit(&rt->fl->sysex_unhandled, memory_order_relaxed);
+	st->write_errors = atomic_load_explicit(&rt->st_write_err, memory_order_relaxed);
+}

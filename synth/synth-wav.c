@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* WAV writer (render thread, or the offline loop) and whole-file reader
+ * (tests and bench, main thread). */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "synth-wav.h"
+
+#define WAV_FMT_PCM 1
+#define WAV_FMT_FLOAT 3
+
+static void put16(uint8_t *p, unsigned int v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v & 0xffff);
+	put16(p + 2, v >> 16);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+static unsigned int get16(const uint8_t *p)
+{
+	return p[0] | (p[1] << 8);
+}
+
+int synth_wav_parse_format(const char *s, enum synth_wav_format *fmt)
+{
+	if (!strcmp(s, "s16"))
+		*fmt = SYNTH_WAV_S16;
+	else if (!strcmp(s, "float"))
+		*fmt = SYNTH_WAV_FLOAT;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* The header for `frames` frames. PCM: RIFF, 16-byte fmt, data (44 bytes).
+ * Float: 18-byte fmt and a fact chunk, as the format requires for
+ * non-PCM data (58 bytes). Sizes saturate at 4 GiB, like other writers. */
+static size_t wav_header(const struct synth_wav *w, uint64_t frames, uint8_t *h)
+{
+	unsigned int bps = w->format == SYNTH_WAV_FLOAT ? 4 : 2;
+	unsigned int block = bps * w->channels;
+	uint64_t data = frames * block;
+	size_t hlen = w->format == SYNTH_WAV_FLOAT ? 58 : 44;
+	size_t p = 12;
+
+	if (data > 0xffffffffu - hlen)
+		data = 0xffffffffu - hlen;
+	memcpy(h, "RIFF", 4);
+	put32(h + 4, (uint32_t)(hlen - 8 + data));
+	memcpy(h + 8, "WAVE", 4);
+	memcpy(h + p, "fmt ", 4);
+	put32(h + p + 4, w->format == SYNTH_WAV_FLOAT ? 18 : 16);
+	put16(h + p + 8, w->format == SYNTH_WAV_FLOAT ? WAV_FMT_FLOAT : WAV_FMT_PCM);
+	put16(h + p + 10, w->channels);
+	put32(h + p + 12, w->rate);
+	put32(h + p + 16, w->rate * block);
+	put16(h + p + 20, block);
+	put16(h + p + 22, bps * 8);
+	p += 24;
+	if (w->format == SYNTH_WAV_FLOAT) {
+		put16(h + p, 0);
+		p += 2;
+		memcpy(h + p, "fact", 4);
+		put32(h + p + 4, 4);
+		put32(h + p + 8, (uint32_t)(frames > 0xffffffffu ? 0xffffffffu : frames));
+		p += 12;
+	}
+	memcpy(h + p, "data", 4);
+	put32(h + p + 4, (uint32_t)data);
+	return p + 8;
+}
+
+int synth_wav_open(struct synth_wav *w, const char *path, unsigned int rate,
+		   unsigned int channels, enum synth_wav_format fmt)
+{
+	uint8_t h[64];
+	size_t n;
+
+	memset(w, 0, sizeof(*w));
+	w->format = fmt;
+	w->channels = channels;
+	w->rate = rate;
+	w->fp = fopen(path, "wb");
+	if (!w->fp)
+		return -errno;
+	n = wav_header(w, 0, h);
+	if (fwrite(h, 1, n, w->fp) != n) {
+		int err = -errno;
+
+		fclose(w->fp);
+		w->fp = NULL;
+		return err ? err : -EIO;
+	}
+	return 0;
+}
+
+static int16_t to_s16(float v)
+{
+	/* Round to nearest, clip; no dither, so renders are reproducible. */
+	float x = v * 32767.0f;
+
+	if (x >= 32767.0f)
+		return 32767;
+	if (x <= -32768.0f)
+		return -32768;
+	return (int16_t)lrintf(x);
+}
+
+int synth_wav_write_planar(struct synth_wav *w, const float *l, const float *r, unsigned int n)
+{
+	uint8_t buf[4096];
+	unsigned int bpf = w->format == SYNTH_WAV_FLOAT ? 8 : 4;
+	unsigned int i = 0;
+
+	if (w->err)
+		return w->err;
+	while (i < n) {
+		unsigned int chunk = n - i, j;
+		uint8_t *p = buf;
+
+		if (chunk > sizeof(buf) / bpf)
+			chunk = sizeof(buf) / bpf;
+		for (j = 0; j < chunk; j++) {
+			if (w->format == SYNTH_WAV_FLOAT) {
+				uint32_t a, b;
+
+				memcpy(&a, &l[i + j], 4);
+				memcpy(&b, &r[i + j], 4);
+				put32(p, a);
+				put32(p + 4, b);
+			} else {
+				put16(p, (uint16_t)to_s16(l[i + j]));
+				put16(p + 2, (uint16_t)to_s16(r[i + j]));
+			}
+			p += bpf;
+		}
+		if (fwrite(buf, 1, (size_t)(p - buf), w->fp) != (size_t)(p - buf)) {
+			w->err = errno ? -errno : -EIO;
+			return w->err;
+		}
+		i += chunk;
+	}
+	w->frames += n;
+	return 0;
+}
+
+int synth_wav_close(struct synth_wav *w)
+{
+	uint8_t h[64];
+	size_t n;
+	int err = w->err;
+
+	if (!w->fp)
+		return err;
+	n = wav_header(w, w->frames, h);
+	if (!err && (fflush(w->fp) || fseek(w->fp, 0, SEEK_SET) ||
+		     fwrite(h, 1, n, w->fp) != n))
+		err = errno ? -errno : -EIO;
+	if (fclose(w->fp) && !err)
+		err = -errno;
+	w->fp = NULL;
+	return err;
+}
+
+int synth_wav_read(const char *path, struct synth_wav_info *info, float **data)
+{
+	uint8_t hdr[12], ch[8], fmt[40];
+	FILE *fp = fopen(path, "rb");
+	int have_fmt = 0, ret = -EBADMSG;
+	unsigned int fmt_tag = 0;
+	float *out = NULL;
+
+	*data = NULL;
+	memset(info, 0, sizeof(*info));
+	if (!fp)
+		return -errno;
+	if (fread(hdr, 1, 12, fp) != 12 || memcmp(hdr, "RIFF", 4) || memcmp(hdr + 8, "WAVE", 4))
+		goto out_close;
+	while (fread(ch, 1, 8, fp) == 8) {
+		uint32_t len = get32(ch + 4);
+
+		if (!memcmp(ch, "fmt ", 4)) {
+			if (len < 16 || len > sizeof(fmt) || fread(fmt, 1, len, fp) != len)
+				goto out_close;
+			fmt_tag = get16(fmt);
+			info->channels = get16(fmt + 2);
+			info->rate = get32(fmt + 4);
+			info->bits = get16(fmt + 14);
+			if (fmt_tag == 0xfffe && len >= 26)
+				fmt_tag = get16(fmt + 24);
+			have_fmt = 1;
+		} else if (!memcmp(ch, "data", 4) && have_fmt) {
+			unsigned int bps = info->bits / 8;
+			uint64_t n, i;
+			uint8_t s[4];
+
+			if (!info->channels || (!(fmt_tag == WAV_FMT_PCM && bps == 2) &&
+						!(fmt_tag == WAV_FMT_FLOAT && bps == 4))) {
+				ret = -ENOTSUP;
+				goto out_close;
+			}
+			info->is_float = fmt_tag == WAV_FMT_FLOAT;
+			n = len / bps;
+			out = malloc((n ? n : 1) * sizeof(float));
+			if (!out) {
+				ret = -ENOMEM;
+				goto out_close;
+			}
+			for (i = 0; i < n; i++) {
+				if (fread(s, 1, bps, fp) != bps)
+					break;
+				if (info->is_float) {
+					uint32_t u = get32(s);
+
+					memcpy(&out[i], &u, 4);
+				} else {
+					out[i] = (int16_t)get16(s) / 32768.0f;
+				}
+			}
+			info->frames = i / info->channels;
+			*data = out;
+			ret = 0;
+			goto out_close;
+		} else if (fseek(fp, len + (len & 1), SEEK_CUR)) {
+			goto out_close;
+		}
+	}
+out_close:
+	fclose(fp);
+	return ret;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * RIFF/WAVE writer (16-bit PCM or 32-bit float, little endian, any channel
+ * count) whose header is finalised on close, and a small reader for the
+ * tests and the benchmark. The writer converts without dither so the same
+ * input always gives the same bytes.
+ */
+#ifndef APC_SYNTH_WAV_H
+#define APC_SYNTH_WAV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum synth_wav_format {
+	SYNTH_WAV_S16 = 0,
+	SYNTH_WAV_FLOAT,
+};
+
+struct synth_wav {
+	FILE *fp;
+	enum synth_wav_format format;
+	unsigned int channels;
+	unsigned int rate;
+	uint64_t frames;
+	int err;		/* first write error, -errno */
+};
+
+/* Parse "s16" or "float". -EINVAL otherwise. */
+int synth_wav_parse_format(const char *s, enum synth_wav_format *fmt);
+
+int synth_wav_open(struct synth_wav *w, const char *path, unsigned int rate,
+		   unsigned int channels, enum synth_wav_format fmt);
+/* Write n stereo frames from planar l, r (channels must be 2). */
+int synth_wav_write_planar(struct synth_wav *w, const float *l, const float *r, unsigned int n);
+/* Patch the sizes into the header and close. Returns the first error. */
+int synth_wav_close(struct synth_wav *w);
+
+/* Whole-file reader (tests, bench): samples converted to float,
+ * interleaved; caller frees *data. */
+struct synth_wav_info {
+	unsigned int rate;
+	unsigned int channels;
+	unsigned int bits;
+	int is_float;
+	uint64_t frames;
+};
+int synth_wav_read(const char *path, struct synth_wav_info *info, float **data);
+
+#endif
