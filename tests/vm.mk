@@ -1,1 +1,17 @@
-# tests/vm.mk
+# tests/vm.mk: the system-test guest (tests/vm/run boots it; not part of
+# make check: scripts/test runs `tests/vm/run all` after it) and apcemu, the
+# gadget-side APC mini emulator that runs inside the guest.
+
+noinst_PROGRAMS += tests/vm/apcemu
+tests_vm_apcemu_SOURCES = \
+	tests/vm/apcemu.c tests/vm/apcemu.h \
+	tests/vm/apcemu-device.c tests/vm/apcemu-gadget.c
+tests_vm_apcemu_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS)
+tests_vm_apcemu_LDADD = driver/libapccore.la $(ALSA_LIBS)
+
+EXTRA_DIST += \
+	tests/vm/README.md \
+	tests/vm/run \
+	tests/vm/guest-init \
+	tests/vm/lib.sh \
+	tests/vm/scenarios

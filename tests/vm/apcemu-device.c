@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The emulated APC mini itself: parses what the host sends, answers as the
+ * model does, keeps the LED state, prints the grid. Pure; main loop thread. */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "apcemu.h"
+
+void emu_device_init(struct emu_device *d, const struct apc_model *m, emu_send_fn send,
+		     emu_msg_fn on_msg, void *user)
+{
+	memset(d, 0, sizeof(*d));
+	d->model = m;
+	d->send = send;
+	d->on_msg = on_msg;
+	d->user = user;
+	emu_device_reset(d);
+}
+
+void emu_device_reset(struct emu_device *d)
+{
+	apc_leds_init(&d->leds, d->model);
+	memset(d->has_rgb, 0, sizeof(d->has_rgb));
+	memset(d->rgb, 0, sizeof(d->rgb));
+	memset(d->parser, 0, sizeof(d->parser));
+	d->mode = 0;
+}
+
+static void emu_send(struct emu_device *d, unsigned int cable, const uint8_t *msg, size_t len)
+{
+	if (d->send)
+		d->send(d->user, cable, msg, len);
+}
+
+/* Bytes a channel or system common message takes, status included. */
+static size_t emu_msg_length(uint8_t status)
+{
+	switch (status & 0xf0) {
+	case 0xc0:
+	case 0xd0:
+		return 2;
+	case 0xf0:
+		switch (status) {
+		case 0xf1:
+		case 0xf3:
+			return 2;
+		case 0xf2:
+			return 3;
+		default:
+			return 1;
+		}
+	default:
+		return 3;
+	}
+}
+
+static void emu_deliver(struct emu_device *d, unsigned int cable, const uint8_t *msg, size_t len)
+{
+	d->rx.msgs++;
+	if (d->on_msg)
+		d->on_msg(d->user, cable, msg, len);
+	emu_device_message(d, cable, msg, len);
+}
+
+void emu_device_input(struct emu_device *d, unsigned int cable, const uint8_t *buf, size_t len)
+{
+	struct emu_parser *p;
+	size_t i;
+
+	if (cable >= EMU_MAX_CABLES)
+		return;
+	p = &d->parser[cable];
+	d->rx.bytes += len;
+	for (i = 0; i < len; i++) {
+		uint8_t c = buf[i];
+
+		if (c >= 0xf8) { /* realtime: may appear anywhere */
+			emu_deliver(d, cable, &c, 1);
+			continue;
+		}
+		if (c == 0xf0) {
+			if (p->in_sysex)
+				d->rx.dropped++;
+			p->in_sysex = 1;
+			p->overflow = 0;
+			p->buf[0] = c;
+			p->len = 1;
+			p->running = 0;
+			continue;
+		}
+		if (p->in_sysex) {
+			if (c == 0xf7 || !(c & 0x80)) {
+				if (p->len < sizeof(p->buf))
+					p->buf[p->len++] = c;
+				else
+					p->overflow = 1;
+				if (c != 0xf7)
+					continue;
+				p->in_sysex = 0;
+				if (p->overflow)
+					d->rx.dropped++;
+				else
+					emu_deliver(d, cable, p->buf, p->len);
+				p->len = 0;
+				continue;
+			}
+			/* A status byte ends an unterminated sysex. */
+			d->rx.dropped++;
+			p->in_sysex = 0;
+			p->len = 0;
+		}
+		if (c == 0xf7) { /* stray end of sysex */
+			d->rx.dropped++;
+			continue;
+		}
+		if (c & 0x80) {
+			p->buf[0] = c;
+			p->len = 1;
+			p->need = emu_msg_length(c);
+			p->running = c < 0xf0 ? c : 0;
+		} else {
+			if (p->len == 0) {
+				if (!p->running) {
+					d->rx.dropped++;
+					continue;
+				}
+				p->buf[0] = p->running;
+				p->len = 1;
+				p->need = emu_msg_length(p->running);
+			}
+			p->buf[p->len++] = c;
+		}
+		if (p->len == p->need) {
+			emu_deliver(d, cable, p->buf, p->len);
+			p->len = 0;
+		}
+	}
+}
+
+static void emu_rgb_set(void *user, unsigned int pad, struct apc_rgb c)
+{
+	struct emu_device *d = user;
+
+	if (pad >= APC_NUM_PADS)
+		return;
+	d->has_rgb[pad] = 1;
+	d->rgb[pad] = c;
+}
+
+static int emu_is_akai_sysex(const struct emu_device *d, const uint8_t *msg, size_t len,
+			     uint8_t cmd)
+{
+	return len >= 6 && msg[1] == 0x47 && msg[2] == 0x7f && msg[3] == d->model->inquiry_model &&
+	       msg[4] == cmd;
+}
+
+static void emu_sysex(struct emu_device *d, unsigned int cable, const uint8_t *msg, size_t len)
+{
+	uint8_t out[64];
+	int n;
+
+	d->rx.sysex++;
+	/* Universal device inquiry, F0 7E <id> 06 01 F7: <id> 7F asks all. */
+	if (len == 6 && msg[1] == 0x7e && msg[3] == 0x06 && msg[4] == 0x01) {
+		d->rx.inquiries++;
+		n = apc_inquiry_reply(d->model, d->device_id, out, sizeof(out));
+		if (n > 0)
+			emu_send(d, cable, out, n);
+		return;
+	}
+	if (d->model->id != APC_MODEL_MK2) {
+		d->rx.other++;
+		return;
+	}
+	if (emu_is_akai_sysex(d, msg, len, 0x60)) { /* introduction */
+		n = apc_mk2_intro_reply(d->faders, out, sizeof(out));
+		if (n > 0)
+			emu_send(d, cable, out, n);
+		return;
+	}
+	if (emu_is_akai_sysex(d, msg, len, 0x24)) { /* custom RGB colours */
+		if (apc_mk2_rgb_sysex_parse(msg, len, emu_rgb_set, d) >= 0)
+			d->rx.rgb++;
+		else
+			d->rx.other++;
+		return;
+	}
+	if (emu_is_akai_sysex(d, msg, len, 0x62) && len == 9 && msg[7] <= 2) {
+		/* Mode change: the device echoes it. */
+		d->mode = msg[7];
+		emu_send(d, cable, msg, len);
+		return;
+	}
+	d->rx.other++;
+}
+
+void emu_device_message(struct emu_device *d, unsigned int cable, const uint8_t *msg, size_t len)
+{
+	struct apc_led led;
+	int idx;
+
+	if (len == 0)
+		return;
+	if (msg[0] == 0xf0) {
+		emu_sysex(d, cable, msg, len);
+		return;
+	}
+	/* LEDs listen on cable 0 only ("Control" on mk2). */
+	idx = cable == 0 ? apc_led_from_midi(d->model, msg, len, &led) : -ENOENT;
+	if (idx < 0 || apc_leds_apply_midi(&d->leds, msg, len) < 0) {
+		d->rx.other++;
+		return;
+	}
+	d->rx.leds++;
+	if (idx < APC_NUM_PADS)
+		d->has_rgb[idx] = 0; /* a palette colour replaces a custom one */
+}
+
+/* ---- grid text ---- */
+
+struct emu_text {
+	char *buf;
+	size_t size, len;
+	int overflow;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void emu_text_printf(struct emu_text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (t->overflow)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(t->buf + t->len, t->size - t->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= t->size - t->len) {
+		t->overflow = 1;
+		return;
+	}
+	t->len += n;
+}
+
+/* Tokens: "." off; mk1 pads G g R r Y y (lower case = blinking); buttons
+ * O on, B blink; mk2 pads the palette index, "/<channel>" when the channel
+ * is not the full-brightness one, "#rrggbb" for a custom colour; any value
+ * without a letter as a decimal number. */
+static void emu_pad_token(const struct emu_device *d, unsigned int pad, char *tok, size_t sz)
+{
+	static const char mk1[] = ".GgRrYy";
+	const struct apc_led *l = &d->leds.want[pad];
+
+	if (d->has_rgb[pad]) {
+		snprintf(tok, sz, "#%02x%02x%02x", d->rgb[pad].r, d->rgb[pad].g, d->rgb[pad].b);
+	} else if (l->value == 0) {
+		snprintf(tok, sz, ".");
+	} else if (d->model->leds == APC_LEDS_MK1) {
+		if (l->value < sizeof(mk1) - 1)
+			snprintf(tok, sz, "%c", mk1[l->value]);
+		else
+			snprintf(tok, sz, "%u", l->value);
+	} else if (l->behaviour == d->model->pad_led_default_channel) {
+		snprintf(tok, sz, "%u", l->value);
+	} else {
+		snprintf(tok, sz, "%u/%u", l->value, l->behaviour);
+	}
+}
+
+static void emu_button_token(const struct emu_device *d, unsigned int index, char *tok, size_t sz)
+{
+	static const char names[] = ".OB";
+	uint8_t v = d->leds.want[index].value;
+
+	if (v < sizeof(names) - 1)
+		snprintf(tok, sz, "%c", names[v]);
+	else
+		snprintf(tok, sz, "%u", v);
+}
+
+int emu_device_grid(const struct emu_device *d, char *out, size_t outsz)
+{
+	struct emu_text t = { .buf = out, .size = outsz };
+	char tok[16];
+	unsigned int x, y, i;
+
+	emu_text_printf(&t, "grid %s\n", d->model->short_name);
+	for (y = 8; y-- > 0;) {
+		emu_text_printf(&t, "%u", y);
+		for (x = 0; x < 8; x++) {
+			emu_pad_token(d, apc_pad_at(x, y), tok, sizeof(tok));
+			emu_text_printf(&t, " %s", tok);
+		}
+		emu_text_printf(&t, "\n");
+	}
+	emu_text_printf(&t, "T");
+	for (i = 0; i < APC_NUM_TRACK; i++) {
+		emu_button_token(d, APC_LED_TRACK0 + i, tok, sizeof(tok));
+		emu_text_printf(&t, " %s", tok);
+	}
+	emu_text_printf(&t, "\nS");
+	for (i = 0; i < APC_NUM_SCENE; i++) {
+		emu_button_token(d, APC_LED_SCENE0 + i, tok, sizeof(tok));
+		emu_text_printf(&t, " %s", tok);
+	}
+	emu_text_printf(&t, "\n");
+	return t.overflow ? -ENOSPC : (int)t.len;
+}
