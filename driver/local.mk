@@ -8,3 +8,14 @@ driver_libapccore_la_SOURCES = \
 	driver/apcmini-palette.c
 
 # --- transport and apcminid (issue: apcminid) below this line ---
+
+# libapcusb: the libusb transport (hotplug, claim, transfers), the OUT queue
+# that coalesces LED changes, and the log used by apcminid's layers.
+noinst_LTLIBRARIES += driver/libapcusb.la
+driver_libapcusb_la_SOURCES = \
+	driver/apcusb.c driver/apcusb.h \
+	driver/usbdev.h \
+	driver/usbout.c driver/usbout.h \
+	driver/usblog.c driver/usblog.h
+driver_libapcusb_la_CFLAGS = $(AM_CFLAGS) $(LIBUSB_CFLAGS)
+driver_libapcusb_la_LIBADD = $(LIBUSB_LIBS)

@@ -1,1 +1,23 @@
-# tests/apcminid.mk
+# tests/apcminid.mk: apcminid's tests. test-bridge: the bridge with the real
+# core and OUT queue, a mock transport and a mock sequencer (cmocka, TAP).
+# test-usb-umockdev: the libusb transport against emulated APC minis
+# (umockdev); it re-runs itself under umockdev-wrapper and reports SKIP when
+# umockdev is missing.
+
+check_PROGRAMS += tests/test-bridge tests/test-usb-umockdev
+TESTS += tests/test-bridge tests/test-usb-umockdev
+
+tests_test_bridge_SOURCES = tests/test-bridge.c
+tests_test_bridge_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(ALSA_CFLAGS)
+tests_test_bridge_LDADD = seqbridge/libseqbridge.la driver/libapcusb.la \
+	driver/libapccore.la $(CMOCKA_LIBS) $(ALSA_LIBS) $(LIBUSB_LIBS)
+
+tests_test_usb_umockdev_SOURCES = tests/test-usb-umockdev.c
+tests_test_usb_umockdev_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(ALSA_CFLAGS) \
+	$(LIBUSB_CFLAGS)
+tests_test_usb_umockdev_LDADD = seqbridge/libseqbridge.la driver/libapcusb.la \
+	driver/libapccore.la $(CMOCKA_LIBS) $(ALSA_LIBS) $(LIBUSB_LIBS)
+if HAVE_UMOCKDEV
+tests_test_usb_umockdev_CFLAGS += $(UMOCKDEV_CFLAGS)
+tests_test_usb_umockdev_LDADD += $(UMOCKDEV_LIBS)
+endif

@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* apcminid: bridges every APC mini to its own ALSA sequencer client. main()
+ * and the single event loop thread that runs everything. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "apcusb.h"
+#include "bridge.h"
+#include "loop.h"
+#include "seqclient.h"
+#include "usblog.h"
+
+#define APCMINID_ENV_LOG "APCMINID_LOG_LEVEL"
+/* How long the exit waits for the LEDs-off transfers. */
+#define APCMINID_EXIT_WAIT_NS 1000000000ull
+
+struct apcminid {
+	struct loop *loop;
+	struct bridge *bridge;
+	struct apcusb *usb;
+	int sigfd;
+	int once;
+};
+
+enum {
+	OPT_KEEP_LEDS = 0x100,
+	OPT_OUT_GAP,
+	OPT_ONCE,
+};
+
+static const struct option apcminid_options[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "list", no_argument, NULL, 'l' },
+	{ "device", required_argument, NULL, 'd' },
+	{ "keep-leds", no_argument, NULL, OPT_KEEP_LEDS },
+	{ "out-gap", required_argument, NULL, OPT_OUT_GAP },
+	{ "once", no_argument, NULL, OPT_ONCE },
+	{ "exit-on-unplug", no_argument, NULL, OPT_ONCE },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void apcminid_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: apcminid [OPTION]...\n"
+		"Bridge Akai APC mini controllers (mk1, mk2) to ALSA sequencer clients.\n"
+		"\n"
+		"  -h, --help             show this help and exit\n"
+		"  -V, --version          show the version and exit\n"
+		"  -v, --verbose          log more (repeat for more detail)\n"
+		"  -l, --list             list the APC minis present and exit\n"
+		"  -d, --device=DEVICE    serve only DEVICE: BUS:ADDRESS, a port path\n"
+		"                         (BUS-PORT[.PORT]...), an index from --list, a model\n"
+		"                         (mk1, mk2) or a serial number\n"
+		"      --keep-leds        leave the LEDs as they are on exit\n"
+		"      --out-gap=USEC     wait at least USEC microseconds between USB OUT\n"
+		"                         transfers, one USB packet each (default 0: no gap)\n"
+		"      --once, --exit-on-unplug\n"
+		"                         exit when a served device is unplugged\n"
+		"\n"
+		"Environment: " APCMINID_ENV_LOG "=error|warning|info|debug|trace sets the log level.\n"
+		"Signals: SIGINT and SIGTERM exit, SIGUSR1 prints transfer counters.\n");
+}
+
+static void apcminid_usb_fd(void *user, int fd, short revents)
+{
+	struct apcminid *app = user;
+
+	apcusb_dispatch(app->usb);
+}
+
+static int apcminid_watch_fd(void *user, int fd, short events)
+{
+	struct apcminid *app = user;
+
+	return loop_add_fd(app->loop, fd, events, apcminid_usb_fd, app);
+}
+
+static void apcminid_unwatch_fd(void *user, int fd)
+{
+	loop_del_fd(((struct apcminid *)user)->loop, fd);
+}
+
+static const struct apcusb_host apcminid_usb_host = {
+	.watch_fd = apcminid_watch_fd,
+	.unwatch_fd = apcminid_unwatch_fd,
+};
+
+static void apcminid_usb_prepare(void *user, uint64_t *deadline)
+{
+	struct apcminid *app = user;
+	uint64_t t;
+
+	if (apcusb_next_deadline(app->usb, &t) && (!*deadline || t < *deadline))
+		*deadline = t;
+}
+
+static void apcminid_usb_expire(void *user)
+{
+	struct apcminid *app = user;
+
+	apcusb_dispatch(app->usb);
+}
+
+static void apcminid_signal(void *user, int fd, short revents)
+{
+	struct apcminid *app = user;
+	struct signalfd_siginfo si;
+
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGUSR1:
+			bridge_print_stats(app->bridge, stderr);
+			break;
+		default:
+			log_info("Signal %u: exiting", si.ssi_signo);
+			loop_quit(app->loop);
+			break;
+		}
+	}
+}
+
+static void apcminid_gone(void *user, struct bridge_dev *bd)
+{
+	struct apcminid *app = user;
+
+	if (app->once) {
+		log_info("%s unplugged and --once given: exiting", bd->name);
+		loop_quit(app->loop);
+	}
+}
+
+static int apcminid_parse_gap(const char *s, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v > UINT_MAX / 2)
+		return -EINVAL;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct apcminid app = { .sigfd = -1 };
+	struct apcusb_config cfg = { 0 };
+	struct bridge_options bopt = { 0 };
+	const char *env;
+	sigset_t mask;
+	uint64_t until;
+	int c, r, list = 0, verbose = 0, status = EXIT_FAILURE;
+
+	env = getenv(APCMINID_ENV_LOG);
+	if (env && *env) {
+		r = usblog_parse_level(env);
+		if (r < 0)
+			fprintf(stderr, "apcminid: ignoring %s=%s: not a log level\n",
+				APCMINID_ENV_LOG, env);
+		else
+			usblog_level = r;
+	}
+	while ((c = getopt_long(argc, argv, "hVvld:", apcminid_options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			apcminid_usage(stdout);
+			return EXIT_SUCCESS;
+		case 'V':
+			printf("apcminid %s\n", PACKAGE_VERSION);
+			return EXIT_SUCCESS;
+		case 'v':
+			verbose++;
+			break;
+		case 'l':
+			list = 1;
+			break;
+		case 'd':
+			cfg.device = optarg;
+			break;
+		case OPT_KEEP_LEDS:
+			bopt.keep_leds = 1;
+			break;
+		case OPT_OUT_GAP:
+			if (apcminid_parse_gap(optarg, &cfg.out_gap_us) < 0) {
+				fprintf(stderr, "apcminid: invalid --out-gap '%s': microseconds "
+						"expected\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case OPT_ONCE:
+			app.once = 1;
+			break;
+		default:
+			apcminid_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "apcminid: unexpected argument '%s'\n", argv[optind]);
+		apcminid_usage(stderr);
+		return 2;
+	}
+	usblog_level += verbose;
+	if (usblog_level > USBLOG_TRACE)
+		usblog_level = USBLOG_TRACE;
+
+	if (list) {
+		r = apcusb_list(stdout);
+		if (r < 0) {
+			fprintf(stderr, "apcminid: Cannot list USB devices: %s\n", strerror(-r));
+			return EXIT_FAILURE;
+		}
+		if (r == 0) {
+			fprintf(stderr, "apcminid: no APC mini found\n");
+			return EXIT_FAILURE;
+		}
+		return EXIT_SUCCESS;
+	}
+
+	r = seqclient_check();
+	if (r < 0) {
+		fprintf(stderr, "apcminid: Cannot open sequencer: %s; is snd-seq loaded?\n",
+			snd_strerror(r));
+		return EXIT_FAILURE;
+	}
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
+		fprintf(stderr, "apcminid: Cannot block signals: %s\n", strerror(errno));
+		return EXIT_FAILURE;
+	}
+	app.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (app.sigfd < 0) {
+		fprintf(stderr, "apcminid: Cannot create signalfd: %s\n", strerror(errno));
+		return EXIT_FAILURE;
+	}
+	r = loop_new(&app.loop);
+	if (r < 0) {
+		fprintf(stderr, "apcminid: Cannot create the event loop: %s\n", strerror(-r));
+		goto err_close_sigfd;
+	}
+	r = loop_add_fd(app.loop, app.sigfd, POLLIN, apcminid_signal, &app);
+	if (r < 0) {
+		fprintf(stderr, "apcminid: Cannot watch signals: %s\n", strerror(-r));
+		goto err_free_loop;
+	}
+	bopt.gone = apcminid_gone;
+	bopt.user = &app;
+	r = bridge_new(&app.bridge, &seqclient_ops, app.loop, &bopt);
+	if (r < 0) {
+		fprintf(stderr, "apcminid: Cannot create the bridge: %s\n", strerror(-r));
+		goto err_free_loop;
+	}
+	r = apcusb_new(&app.usb, &cfg, &bridge_usb_owner, app.bridge, &apcminid_usb_host, &app);
+	if (r < 0) {
+		fprintf(stderr, "apcminid: Cannot initialise libusb: %s\n", strerror(-r));
+		goto err_free_bridge;
+	}
+	r = loop_add_hook(app.loop, apcminid_usb_prepare, apcminid_usb_expire, &app);
+	if (r < 0) {
+		fprintf(stderr, "apcminid: Cannot add the USB timer: %s\n", strerror(-r));
+		goto err_free_usb;
+	}
+	r = apcusb_start(app.usb);
+	if (r == -EOPNOTSUPP) {
+		log_warn("libusb has no hotplug support here: devices plugged in later will "
+			 "not be seen");
+	} else if (r < 0) {
+		fprintf(stderr, "apcminid: Cannot watch for USB devices: %s\n", strerror(-r));
+		goto err_free_usb;
+	}
+	if (!apcusb_num_devices(app.usb))
+		log_warn("No APC mini%s%s found; waiting for one to be plugged in",
+			 cfg.device ? " matching " : "", cfg.device ? cfg.device : "");
+
+	r = loop_run(app.loop);
+	if (r < 0) {
+		fprintf(stderr, "apcminid: Cannot wait for events: %s\n", strerror(-r));
+		goto err_free_usb;
+	}
+
+	/* LEDs off, then a bounded wait for those transfers to complete. */
+	bridge_leds_off(app.bridge);
+	until = loop_now_ns() + APCMINID_EXIT_WAIT_NS;
+	while (!bridge_out_idle(app.bridge) && loop_now_ns() < until)
+		if (loop_iterate(app.loop, until) < 0)
+			break;
+	status = EXIT_SUCCESS;
+
+err_free_usb:
+	apcusb_free(app.usb);
+	if (usblog_level >= USBLOG_INFO)
+		bridge_print_stats(app.bridge, stderr);
+err_free_bridge:
+	bridge_free(app.bridge);
+err_free_loop:
+	loop_free(app.loop);
+err_close_sigfd:
+	close(app.sigfd);
+	return status;
+}

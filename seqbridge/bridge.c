@@ -1,0 +1,466 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Device <-> sequencer bridge: per-device records, event conversion, LED
+ * coalescing. Runs in apcminid's event loop thread, called from libusb
+ * callbacks (input, fill_out) and from sequencer fd readiness. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bridge.h"
+#include "usblog.h"
+
+struct bridge {
+	const struct bridge_seq_ops *ops;
+	void *seq_user;
+	struct bridge_options opt;
+	struct bridge_dev *devs;
+};
+
+/* Largest message either way: a whole sysex. */
+#define BRIDGE_MSG_MAX USBMIDI_SYSEX_MAX
+
+int bridge_new(struct bridge **out, const struct bridge_seq_ops *ops, void *seq_user,
+	       const struct bridge_options *opt)
+{
+	struct bridge *b;
+
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->ops = ops;
+	b->seq_user = seq_user;
+	if (opt)
+		b->opt = *opt;
+	*out = b;
+	return 0;
+}
+
+void *bridge_seq_user(const struct bridge *b)
+{
+	return b->seq_user;
+}
+
+struct bridge_dev *bridge_devs(const struct bridge *b)
+{
+	return b->devs;
+}
+
+unsigned int bridge_dev_ports(const struct bridge_dev *bd)
+{
+	return bd->model->n_cables > 1 ? 3 : 2;
+}
+
+unsigned int bridge_num_present(const struct bridge *b)
+{
+	const struct bridge_dev *bd;
+	unsigned int n = 0;
+
+	for (bd = b->devs; bd; bd = bd->next)
+		n += bd->usb != NULL;
+	return n;
+}
+
+static void bridge_dev_free(struct bridge_dev *bd)
+{
+	unsigned int i;
+
+	if (!bd)
+		return;
+	if (bd->seq_priv)
+		bd->b->ops->close(bd);
+	for (i = 0; i < 2; i++)
+		if (bd->to_event[i])
+			snd_midi_event_free(bd->to_event[i]);
+	if (bd->to_midi)
+		snd_midi_event_free(bd->to_midi);
+	free(bd);
+}
+
+void bridge_free(struct bridge *b)
+{
+	struct bridge_dev *bd;
+
+	if (!b)
+		return;
+	while ((bd = b->devs)) {
+		b->devs = bd->next;
+		bridge_dev_free(bd);
+	}
+	free(b);
+}
+
+/* "APC mini", then "APC mini 2", "APC mini 3"... for more of one model. */
+static void bridge_client_name(struct bridge *b, const struct apc_model *m, char *out,
+			       size_t outsz)
+{
+	const struct bridge_dev *bd;
+	unsigned int n = 1;
+
+	for (bd = b->devs; bd; bd = bd->next)
+		if (bd->model == m)
+			n++;
+	if (n == 1)
+		snprintf(out, outsz, "%s", m->name);
+	else
+		snprintf(out, outsz, "%s %u", m->name, n);
+}
+
+static int bridge_dev_new(struct bridge *b, struct usbdev *u, struct bridge_dev **out)
+{
+	struct bridge_dev *bd;
+	unsigned int i;
+	int r;
+
+	bd = calloc(1, sizeof(*bd));
+	if (!bd)
+		return -ENOMEM;
+	bd->b = b;
+	bd->model = u->model;
+	bd->client = -1;
+	snprintf(bd->key, sizeof(bd->key), "%s", u->key);
+	bridge_client_name(b, u->model, bd->name, sizeof(bd->name));
+	apc_leds_init(&bd->leds, u->model);
+	usbout_init(&bd->out, &bd->leds);
+	usbmidi_decoder_init(&bd->in);
+
+	for (i = 0; i < 2; i++) {
+		r = snd_midi_event_new(BRIDGE_MSG_MAX, &bd->to_event[i]);
+		if (r < 0)
+			goto err_free;
+	}
+	r = snd_midi_event_new(BRIDGE_MSG_MAX, &bd->to_midi);
+	if (r < 0)
+		goto err_free;
+	/* Every message decoded alone, status byte included: the LED state
+	 * and the USB-MIDI encoder want whole messages. */
+	snd_midi_event_no_status(bd->to_midi, 1);
+
+	r = b->ops->open(bd, bd->name);
+	if (r < 0)
+		goto err_free;
+	*out = bd;
+	return 0;
+
+err_free:
+	bridge_dev_free(bd);
+	return r;
+}
+
+static struct bridge_dev *bridge_find(struct bridge *b, const struct usbdev *u)
+{
+	struct bridge_dev *bd;
+
+	for (bd = b->devs; bd; bd = bd->next)
+		if (!bd->usb && bd->model == u->model && !strcmp(bd->key, u->key))
+			return bd;
+	return NULL;
+}
+
+static int bridge_attach(void *user, struct usbdev *u)
+{
+	struct bridge *b = user;
+	struct bridge_dev *bd, **pp;
+	int r;
+
+	bd = bridge_find(b, u);
+	if (!bd) {
+		r = bridge_dev_new(b, u, &bd);
+		if (r < 0)
+			return r;
+		for (pp = &b->devs; *pp; pp = &(*pp)->next)
+			;
+		*pp = bd;
+		log_info("%s (%s) is sequencer client %d \"%s\"", u->model->name, u->key,
+			 bd->client, bd->name);
+	} else {
+		log_info("%s (%s) is back on client %d \"%s\"", u->model->name, u->key,
+			 bd->client, bd->name);
+	}
+	bd->usb = u;
+	bd->plugs++;
+	u->owner_data = bd;
+	usbmidi_decoder_init(&bd->in);
+	usbout_clear(&bd->out);
+	/* The power-up state of the LEDs is not published and a replugged
+	 * device shows nothing: repaint everything clients asked for. */
+	apc_leds_invalidate(&bd->leds);
+	/* Ask who it is; the answer is checked when it comes, nobody waits. */
+	r = usbout_push(&bd->out, 0, apc_inquiry_request, sizeof(apc_inquiry_request));
+	bd->inquiry_pending = r == 0;
+	bd->stats.kicks++;
+	usbdev_kick(u);
+	return 0;
+}
+
+static void bridge_add_usb_stats(struct usbdev_stats *sum, const struct usbdev_stats *s)
+{
+	sum->in_transfers += s->in_transfers;
+	sum->in_bytes += s->in_bytes;
+	sum->out_transfers += s->out_transfers;
+	sum->out_bytes += s->out_bytes;
+	sum->errors += s->errors;
+}
+
+static void bridge_detach(void *user, struct usbdev *u)
+{
+	struct bridge *b = user;
+	struct bridge_dev *bd = u->owner_data;
+
+	if (!bd)
+		return;
+	bridge_add_usb_stats(&bd->stats.usb, &u->stats);
+	u->owner_data = NULL;
+	bd->usb = NULL;
+	bd->inquiry_pending = 0;
+	usbout_clear(&bd->out);
+	/* The client, its ports and their subscriptions stay: the ports are
+	 * absent until the device comes back. LED writes meanwhile still
+	 * update the state that is repainted then. */
+	log_info("%s (%s) unplugged; client %d \"%s\" waits for it", bd->model->name, bd->key,
+		 bd->client, bd->name);
+	if (b->opt.gone)
+		b->opt.gone(b->opt.user, bd);
+}
+
+static void bridge_in_message(void *user, unsigned int cable, const uint8_t *msg, size_t len)
+{
+	struct bridge_dev *bd = user;
+	const struct apc_model *m;
+	snd_seq_event_t ev;
+	long r;
+	int port;
+
+	bd->stats.in_messages++;
+	if (bd->inquiry_pending && len > 1 && msg[0] == 0xf0) {
+		m = apc_model_by_inquiry_reply(msg, len);
+		if (m) {
+			/* Our own question's answer: not for the clients. */
+			bd->inquiry_pending = 0;
+			bd->confirmed = m;
+			if (m != bd->model)
+				log_warn("%s (%s) says it is an %s", bd->model->name, bd->key,
+					 m->name);
+			else
+				log_info("%s (%s) confirmed by its identity reply", m->name, bd->key);
+			return;
+		}
+	}
+	if (cable == 0)
+		port = BRIDGE_PORT_CONTROLS;
+	else if (cable == 1 && bd->model->n_cables > 1)
+		port = BRIDGE_PORT_NOTES;
+	else
+		goto err_drop;
+
+	snd_seq_ev_clear(&ev);
+	snd_midi_event_reset_encode(bd->to_event[cable]);
+	r = snd_midi_event_encode(bd->to_event[cable], msg, (long)len, &ev);
+	if (r < 0 || ev.type == SND_SEQ_EVENT_NONE)
+		goto err_drop;
+	snd_seq_ev_set_source(&ev, port);
+	snd_seq_ev_set_subs(&ev);
+	snd_seq_ev_set_direct(&ev);
+	/* Direct events get no time from the kernel: stamp them with the
+	 * moment their USB transfer completed (CLOCK_MONOTONIC). */
+	ev.flags &= ~(SND_SEQ_TIME_STAMP_MASK | SND_SEQ_TIME_MODE_MASK);
+	ev.flags |= SND_SEQ_TIME_STAMP_REAL | SND_SEQ_TIME_MODE_ABS;
+	ev.time.time.tv_sec = (unsigned int)(bd->in_time_ns / 1000000000ull);
+	ev.time.time.tv_nsec = (unsigned int)(bd->in_time_ns % 1000000000ull);
+	if (bd->b->ops->output(bd, &ev) < 0)
+		goto err_drop;
+	bd->stats.in_events++;
+	return;
+
+err_drop:
+	bd->stats.in_dropped++;
+}
+
+static void bridge_input(void *user, struct usbdev *u, const uint8_t *buf, size_t len)
+{
+	struct bridge_dev *bd = u->owner_data;
+	struct timespec ts;
+	uint64_t before;
+	int r;
+
+	if (!bd)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	bd->in_time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	before = bd->stats.in_events;
+	usbmidi_decode(&bd->in, buf, len, bridge_in_message, bd);
+	/* Everything one transfer carried leaves in one drain. */
+	if (bd->stats.in_events != before) {
+		bd->stats.in_drains++;
+		r = bd->b->ops->drain(bd);
+		if (r < 0 && r != -EAGAIN)
+			log_dbg("%s: Cannot drain sequencer output: %s", bd->name, strerror(-r));
+	}
+}
+
+static size_t bridge_fill_out(void *user, struct usbdev *u, uint8_t *buf, size_t cap)
+{
+	struct bridge_dev *bd = u->owner_data;
+
+	if (!bd)
+		return 0;
+	return usbout_fill(&bd->out, buf, cap);
+}
+
+static void bridge_out_error(void *user, struct usbdev *u)
+{
+	struct bridge_dev *bd = u->owner_data;
+
+	/* What the lost transfer set is unknown now: repaint it all. */
+	if (bd)
+		apc_leds_invalidate(&bd->leds);
+}
+
+const struct usbdev_owner bridge_usb_owner = {
+	.attach = bridge_attach,
+	.detach = bridge_detach,
+	.input = bridge_input,
+	.fill_out = bridge_fill_out,
+	.out_error = bridge_out_error,
+};
+
+int bridge_dev_seq_event(struct bridge_dev *bd, const snd_seq_event_t *ev)
+{
+	uint8_t msg[BRIDGE_MSG_MAX];
+	unsigned int cable;
+	long n;
+	int r;
+
+	bd->stats.seq_events++;
+	if (ev->dest.port == BRIDGE_PORT_LEDS)
+		cable = 0;
+	else if (ev->dest.port == BRIDGE_PORT_NOTES && bd->model->n_cables > 1)
+		cable = 1;
+	else
+		return 0;
+	snd_midi_event_reset_decode(bd->to_midi);
+	n = snd_midi_event_decode(bd->to_midi, msg, sizeof(msg), ev);
+	/* Echoes, announcements and the like are no MIDI: -ENOENT. */
+	if (n == -ENOENT)
+		return 0;
+	if (n <= 0) {
+		bd->stats.out_dropped++;
+		return 0;
+	}
+	if (cable == 0) {
+		r = apc_leds_apply_midi(&bd->leds, msg, (size_t)n);
+		if (r >= 0) {
+			bd->stats.led_events++;
+			return r > 0;
+		}
+	}
+	if (!bd->usb) {
+		/* Ordered messages mean nothing to a device that is not
+		 * there; LED changes were kept above. */
+		bd->stats.out_dropped++;
+		return 0;
+	}
+	r = usbout_push(&bd->out, cable, msg, (size_t)n);
+	if (r < 0) {
+		bd->stats.out_dropped++;
+		log_dbg("%s: Cannot queue a %ld-byte message: %s", bd->name, n, strerror(-r));
+		return 0;
+	}
+	return 1;
+}
+
+void bridge_dev_seq_ready(struct bridge_dev *bd)
+{
+	snd_seq_event_t *ev;
+	int r, work = 0;
+
+	/* All that one wake-up brings becomes one batch for the device. */
+	for (;;) {
+		r = bd->b->ops->input(bd, &ev);
+		if (r == -EAGAIN)
+			break;
+		if (r == -ENOSPC) {
+			bd->stats.seq_overruns++;
+			log_warn("%s: sequencer input overrun, events were lost", bd->name);
+			continue;
+		}
+		if (r < 0) {
+			log_err("%s: Cannot read sequencer events: %s", bd->name, strerror(-r));
+			break;
+		}
+		work |= bridge_dev_seq_event(bd, ev);
+	}
+	if (work && bd->usb && usbout_pending(&bd->out)) {
+		bd->stats.kicks++;
+		usbdev_kick(bd->usb);
+	}
+}
+
+void bridge_leds_off(struct bridge *b)
+{
+	static const struct apc_led off = { 0, 0 };
+	struct bridge_dev *bd;
+	unsigned int i;
+
+	if (b->opt.keep_leds)
+		return;
+	for (bd = b->devs; bd; bd = bd->next) {
+		for (i = 0; i < APC_NUM_LEDS; i++)
+			apc_leds_set(&bd->leds, i, &off);
+		if (bd->usb && usbout_pending(&bd->out)) {
+			bd->stats.kicks++;
+			usbdev_kick(bd->usb);
+		}
+	}
+}
+
+int bridge_out_idle(const struct bridge *b)
+{
+	const struct bridge_dev *bd;
+
+	for (bd = b->devs; bd; bd = bd->next) {
+		if (!bd->usb)
+			continue;
+		if (usbout_pending(&bd->out) || bd->usb->ops->out_in_flight(bd->usb))
+			return 0;
+	}
+	return 1;
+}
+
+void bridge_print_stats(const struct bridge *b, FILE *f)
+{
+	const struct bridge_dev *bd;
+	struct usbdev_stats usb;
+
+	for (bd = b->devs; bd; bd = bd->next) {
+		usb = bd->stats.usb;
+		if (bd->usb)
+			bridge_add_usb_stats(&usb, &bd->usb->stats);
+		fprintf(f,
+			"%s (client %d, %s, %s): plugged %u times\n"
+			"  in:  %llu USB transfers, %llu bytes -> %llu messages -> %llu events "
+			"in %llu drains, %llu dropped\n"
+			"  out: %llu sequencer events, %llu LED events -> %llu LED packets; "
+			"%llu ordered messages; %llu USB transfers, %llu bytes; %llu batches, "
+			"%llu dropped\n"
+			"  errors: %llu USB transfer errors, %llu sequencer overruns, "
+			"%llu output stalls\n",
+			bd->name, bd->client, bd->key, bd->usb ? "present" : "absent", bd->plugs,
+			(unsigned long long)usb.in_transfers, (unsigned long long)usb.in_bytes,
+			(unsigned long long)bd->stats.in_messages,
+			(unsigned long long)bd->stats.in_events,
+			(unsigned long long)bd->stats.in_drains,
+			(unsigned long long)bd->stats.in_dropped,
+			(unsigned long long)bd->stats.seq_events,
+			(unsigned long long)bd->stats.led_events,
+			(unsigned long long)bd->out.stats.led_packets,
+			(unsigned long long)bd->out.stats.messages,
+			(unsigned long long)usb.out_transfers, (unsigned long long)usb.out_bytes,
+			(unsigned long long)bd->stats.kicks,
+			(unsigned long long)(bd->stats.out_dropped + bd->out.stats.dropped),
+			(unsigned long long)usb.errors, (unsigned long long)bd->stats.seq_overruns,
+			(unsigned long long)bd->stats.seq_stalls);
+	}
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The bridge between APC minis and the ALSA sequencer: one sequencer client
+ * per device, kept by the device's key (serial number or port path) across
+ * unplug and replug with its ports and subscriptions; USB-MIDI packets from
+ * the device become sequencer events on "Controls", LED events written to
+ * "LEDs" become coalesced LED changes, everything else goes out in order.
+ * The sequencer itself is reached through bridge_seq_ops (seqclient.c for
+ * the real one, a mock in the tests) and the device through usbdev.h.
+ */
+#ifndef APC_BRIDGE_H
+#define APC_BRIDGE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <alsa/asoundlib.h>
+
+#include "apcmini.h"
+#include "usbdev.h"
+#include "usbmidi.h"
+#include "usbout.h"
+
+/* Port numbers are fixed so that 'APC mini:0' is always the controls and
+ * 'APC mini:1' the LEDs, whatever the model. */
+enum bridge_port {
+	BRIDGE_PORT_CONTROLS = 0, /* device -> clients, cable 0 */
+	BRIDGE_PORT_LEDS = 1,	  /* clients -> device, cable 0 */
+	BRIDGE_PORT_NOTES = 2,	  /* mk2's second cable, both ways */
+	BRIDGE_NUM_PORTS = 3,
+};
+
+struct bridge_dev;
+
+/* How the bridge reaches the sequencer. */
+struct bridge_seq_ops {
+	/* Create the client `name` with the ports bridge_dev_ports() says,
+	 * and start watching it; bridge_dev_seq_ready() when it has input. */
+	int (*open)(struct bridge_dev *bd, const char *name);
+	void (*close)(struct bridge_dev *bd);
+	/* Buffer one event for sending; nothing leaves before drain(). */
+	int (*output)(struct bridge_dev *bd, snd_seq_event_t *ev);
+	int (*drain)(struct bridge_dev *bd);
+	/* Next event written to one of our ports: 0, -EAGAIN when there is
+	 * none, -ENOSPC after an input overrun (events were lost). */
+	int (*input)(struct bridge_dev *bd, snd_seq_event_t **ev);
+};
+
+struct bridge_stats {
+	uint64_t in_messages;	/* MIDI messages decoded from the device */
+	uint64_t in_events;	/* events sent to the sequencer */
+	uint64_t in_drains;	/* drains: one per IN transfer with events */
+	uint64_t in_dropped;	/* messages that made no event or failed */
+	uint64_t seq_events;	/* events read from the sequencer */
+	uint64_t seq_overruns;
+	uint64_t seq_stalls;	/* drains a full subscriber FIFO held back */
+	uint64_t led_events;	/* LED messages applied to the LED state */
+	uint64_t kicks;		/* OUT batches handed to the transport */
+	uint64_t out_dropped;	/* ordered messages dropped */
+	struct usbdev_stats usb; /* the transport's, summed over plugs */
+};
+
+struct bridge;
+
+struct bridge_dev {
+	struct bridge *b;
+	struct bridge_dev *next;
+	char key[96];
+	char name[64];		/* the client name */
+	const struct apc_model *model;
+	struct usbdev *usb;	/* NULL while the device is unplugged */
+	unsigned int plugs;	/* times the device was attached */
+	int inquiry_pending;	/* our identity request is unanswered */
+	const struct apc_model *confirmed; /* model the identity reply named */
+	uint64_t in_time_ns;	/* when the IN transfer being decoded came */
+
+	/* sequencer side; seq_priv belongs to the seq ops */
+	void *seq_priv;
+	int client;
+	snd_midi_event_t *to_event[2]; /* MIDI bytes -> events, per cable */
+	snd_midi_event_t *to_midi;     /* events -> MIDI bytes */
+
+	struct usbmidi_decoder in;
+	struct apc_led_state leds;
+	struct usbout out;
+	struct bridge_stats stats;
+};
+
+struct bridge_options {
+	int keep_leds;		/* do not switch the LEDs off on exit */
+	/* Called when a device goes away (after its ports are marked
+	 * absent); apcminid --once quits from here. */
+	void (*gone)(void *user, struct bridge_dev *bd);
+	void *user;
+};
+
+int bridge_new(struct bridge **out, const struct bridge_seq_ops *ops, void *seq_user,
+	       const struct bridge_options *opt);
+/* Closes every client; devices must be detached already. */
+void bridge_free(struct bridge *b);
+void *bridge_seq_user(const struct bridge *b);
+
+/* The bridge as a usbdev owner; its user pointer is the struct bridge. */
+extern const struct usbdev_owner bridge_usb_owner;
+
+/* The sequencer has input for this device's client: read all of it, then
+ * hand the OUT queue to the transport once. */
+void bridge_dev_seq_ready(struct bridge_dev *bd);
+/* One event from the sequencer; 1 if the OUT queue has new work. */
+int bridge_dev_seq_event(struct bridge_dev *bd, const snd_seq_event_t *ev);
+
+/* Number of ports the device's client has (2 for mk1, 3 for mk2). */
+unsigned int bridge_dev_ports(const struct bridge_dev *bd);
+struct bridge_dev *bridge_devs(const struct bridge *b);
+unsigned int bridge_num_present(const struct bridge *b);
+
+/* Want every LED of every present device off and start sending. */
+void bridge_leds_off(struct bridge *b);
+/* Nothing queued and no OUT transfer in flight on any present device. */
+int bridge_out_idle(const struct bridge *b);
+
+void bridge_print_stats(const struct bridge *b, FILE *f);
+
+#endif

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* ALSA sequencer client per device: ports, buffered output, input reads.
+ * Runs in apcminid's event loop thread. */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop.h"
+#include "seqclient.h"
+#include "usblog.h"
+
+/* Output buffer of each client: room for about 9000 events, so that a
+ * burst from the device survives a subscriber that is slow for a moment. */
+#define SEQCLIENT_OBUF_SIZE (256 * 1024)
+#define SEQCLIENT_MAX_FDS 4
+
+/* A full subscriber FIFO makes the drain fail with EAGAIN; our own fd is
+ * writable all the while (direct events take nothing from our pool), so
+ * POLLOUT would spin: retry from the timer instead, backing off. */
+#define SEQCLIENT_RETRY_MIN_NS 1000000ull
+#define SEQCLIENT_RETRY_MAX_NS 64000000ull
+
+struct seqclient {
+	snd_seq_t *seq;
+	struct loop *loop;
+	struct bridge_dev *bd;
+	int fds[SEQCLIENT_MAX_FDS];
+	unsigned int nfds;
+	uint64_t retry_at;	/* 0: output is not stuck */
+	uint64_t retry_ns;
+};
+
+static const char *const seqclient_port_names[BRIDGE_NUM_PORTS] = {
+	[BRIDGE_PORT_CONTROLS] = "Controls",
+	[BRIDGE_PORT_LEDS] = "LEDs",
+	[BRIDGE_PORT_NOTES] = "Notes",
+};
+
+static const unsigned int seqclient_port_caps[BRIDGE_NUM_PORTS] = {
+	[BRIDGE_PORT_CONTROLS] = SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ,
+	[BRIDGE_PORT_LEDS] = SND_SEQ_PORT_CAP_WRITE | SND_SEQ_PORT_CAP_SUBS_WRITE,
+	[BRIDGE_PORT_NOTES] = SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ |
+			      SND_SEQ_PORT_CAP_WRITE | SND_SEQ_PORT_CAP_SUBS_WRITE |
+			      SND_SEQ_PORT_CAP_DUPLEX,
+};
+
+int seqclient_check(void)
+{
+	snd_seq_t *seq;
+	int r;
+
+	r = snd_seq_open(&seq, "default", SND_SEQ_OPEN_DUPLEX, SND_SEQ_NONBLOCK);
+	if (r < 0)
+		return r;
+	snd_seq_close(seq);
+	return 0;
+}
+
+static void seqclient_fd_ready(void *user, int fd, short revents)
+{
+	struct seqclient *sc = user;
+
+	if (revents & (POLLERR | POLLNVAL))
+		log_warn("%s: sequencer descriptor error", sc->bd->name);
+	bridge_dev_seq_ready(sc->bd);
+}
+
+static int seqclient_try_drain(struct seqclient *sc)
+{
+	struct bridge_dev *bd = sc->bd;
+	int r;
+
+	r = snd_seq_drain_output(sc->seq);
+	if (r == 0) {
+		sc->retry_at = 0;
+		sc->retry_ns = 0;
+		return 0;
+	}
+	if (r > 0 || r == -EAGAIN) {
+		bd->stats.seq_stalls++;
+		sc->retry_ns = sc->retry_ns ? sc->retry_ns * 2 : SEQCLIENT_RETRY_MIN_NS;
+		if (sc->retry_ns > SEQCLIENT_RETRY_MAX_NS)
+			sc->retry_ns = SEQCLIENT_RETRY_MAX_NS;
+		sc->retry_at = loop_now_ns() + sc->retry_ns;
+		return -EAGAIN;
+	}
+	log_warn("%s: Cannot send events: %s", bd->name, snd_strerror(r));
+	snd_seq_drop_output(sc->seq);
+	sc->retry_at = 0;
+	return r;
+}
+
+/* Every write that finds a subscriber's FIFO full marks an overflow there,
+ * and the subscriber's next read throws its whole FIFO away: once stuck,
+ * leave the writing to the timer instead of retrying on every transfer. */
+static int seqclient_drain(struct bridge_dev *bd)
+{
+	struct seqclient *sc = bd->seq_priv;
+
+	if (sc->retry_at)
+		return -EAGAIN;
+	return seqclient_try_drain(sc);
+}
+
+static void seqclient_prepare(void *user, uint64_t *deadline)
+{
+	struct seqclient *sc = user;
+
+	if (sc->retry_at && (!*deadline || sc->retry_at < *deadline))
+		*deadline = sc->retry_at;
+}
+
+static void seqclient_expire(void *user)
+{
+	struct seqclient *sc = user;
+
+	if (sc->retry_at && sc->retry_at <= loop_now_ns())
+		seqclient_try_drain(sc);
+}
+
+static int seqclient_output(struct bridge_dev *bd, snd_seq_event_t *ev)
+{
+	struct seqclient *sc = bd->seq_priv;
+	int r;
+
+	r = snd_seq_event_output_buffer(sc->seq, ev);
+	if (r == -EAGAIN) {
+		/* Buffer full: push out what we can and try once more. */
+		snd_seq_drain_output(sc->seq);
+		r = snd_seq_event_output_buffer(sc->seq, ev);
+	}
+	return r < 0 ? r : 0;
+}
+
+static int seqclient_input(struct bridge_dev *bd, snd_seq_event_t **ev)
+{
+	struct seqclient *sc = bd->seq_priv;
+	int r;
+
+	r = snd_seq_event_input(sc->seq, ev);
+	return r < 0 ? r : 0;
+}
+
+static void seqclient_close(struct bridge_dev *bd)
+{
+	struct seqclient *sc = bd->seq_priv;
+	unsigned int i;
+
+	if (!sc)
+		return;
+	for (i = 0; i < sc->nfds; i++)
+		loop_del_fd(sc->loop, sc->fds[i]);
+	loop_del_hook(sc->loop, sc);
+	if (sc->seq) {
+		snd_seq_drain_output(sc->seq);
+		snd_seq_close(sc->seq);
+	}
+	free(sc);
+	bd->seq_priv = NULL;
+}
+
+static int seqclient_create_ports(struct seqclient *sc)
+{
+	snd_seq_port_info_t *pi;
+	unsigned int p, n = bridge_dev_ports(sc->bd);
+	int r;
+
+	snd_seq_port_info_alloca(&pi);
+	for (p = 0; p < n; p++) {
+		snd_seq_port_info_set_port(pi, (int)p);
+		snd_seq_port_info_set_port_specified(pi, 1);
+		snd_seq_port_info_set_name(pi, seqclient_port_names[p]);
+		snd_seq_port_info_set_capability(pi, seqclient_port_caps[p]);
+		snd_seq_port_info_set_type(pi, SND_SEQ_PORT_TYPE_MIDI_GENERIC |
+						       SND_SEQ_PORT_TYPE_HARDWARE |
+						       SND_SEQ_PORT_TYPE_PORT);
+		snd_seq_port_info_set_midi_channels(pi, 16);
+		r = snd_seq_create_port(sc->seq, pi);
+		if (r < 0) {
+			log_err("Cannot create port %u \"%s\": %s", p, seqclient_port_names[p],
+				snd_strerror(r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+static int seqclient_open(struct bridge_dev *bd, const char *name)
+{
+	struct pollfd pfds[SEQCLIENT_MAX_FDS];
+	struct seqclient *sc;
+	unsigned int i;
+	int r, n;
+
+	sc = calloc(1, sizeof(*sc));
+	if (!sc)
+		return -ENOMEM;
+	sc->bd = bd;
+	sc->loop = bridge_seq_user(bd->b);
+	r = snd_seq_open(&sc->seq, "default", SND_SEQ_OPEN_DUPLEX, SND_SEQ_NONBLOCK);
+	if (r < 0) {
+		log_err("Cannot open sequencer: %s; is snd-seq loaded?", snd_strerror(r));
+		goto err_free;
+	}
+	r = snd_seq_set_client_name(sc->seq, name);
+	if (r < 0)
+		goto err_close_seq;
+	r = snd_seq_set_output_buffer_size(sc->seq, SEQCLIENT_OBUF_SIZE);
+	if (r < 0)
+		goto err_close_seq;
+	r = seqclient_create_ports(sc);
+	if (r < 0)
+		goto err_close_seq;
+	bd->client = snd_seq_client_id(sc->seq);
+
+	n = snd_seq_poll_descriptors_count(sc->seq, POLLIN);
+	if (n > SEQCLIENT_MAX_FDS)
+		n = SEQCLIENT_MAX_FDS;
+	n = snd_seq_poll_descriptors(sc->seq, pfds, (unsigned int)n, POLLIN);
+	for (i = 0; i < (unsigned int)n; i++) {
+		r = loop_add_fd(sc->loop, pfds[i].fd, POLLIN, seqclient_fd_ready, sc);
+		if (r < 0)
+			goto err_del_fds;
+		sc->fds[sc->nfds++] = pfds[i].fd;
+	}
+	r = loop_add_hook(sc->loop, seqclient_prepare, seqclient_expire, sc);
+	if (r < 0)
+		goto err_del_fds;
+	bd->seq_priv = sc;
+	return 0;
+
+err_del_fds:
+	for (i = 0; i < sc->nfds; i++)
+		loop_del_fd(sc->loop, sc->fds[i]);
+err_close_seq:
+	log_err("Cannot set up sequencer client \"%s\": %s", name, snd_strerror(r));
+	snd_seq_close(sc->seq);
+err_free:
+	free(sc);
+	return r;
+}
+
+const struct bridge_seq_ops seqclient_ops = {
+	.open = seqclient_open,
+	.close = seqclient_close,
+	.output = seqclient_output,
+	.drain = seqclient_drain,
+	.input = seqclient_input,
+};

@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Unit tests of apcbench's pure parts: summaries, percentiles, histogram,
+ * matching, patterns, the MIDI byte parser, baseline parsing. One thread. */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "apcbench.h"
+
+static void test_summary_known_set(void **state)
+{
+	uint64_t v[] = { 5, 1, 4, 2, 3, 10, 9, 8, 7, 6 };
+	struct bench_summary s;
+
+	bench_summarize(v, 10, &s);
+	assert_int_equal(s.n, 10);
+	assert_true(s.min == 1 && s.max == 10);
+	assert_true(fabs(s.mean - 5.5) < 1e-9);
+	/* population stddev of 1..10 = sqrt(8.25) */
+	assert_true(fabs(s.stddev - sqrt(8.25)) < 1e-9);
+	assert_true(s.p50 == 5); /* nearest rank: ceil(0.5 * 10) = 5th */
+	assert_true(s.p95 == 10 && s.p99 == 10);
+	assert_int_equal(v[0], 1); /* sorted in place */
+}
+
+static void test_summary_empty_and_one(void **state)
+{
+	uint64_t v[1] = { 42 };
+	struct bench_summary s;
+
+	bench_summarize(v, 0, &s);
+	assert_int_equal(s.n, 0);
+	assert_true(s.max == 0 && s.mean == 0);
+	bench_summarize(v, 1, &s);
+	assert_true(s.min == 42 && s.p50 == 42 && s.p99 == 42 && s.stddev == 0);
+}
+
+static void test_percentile_table(void **state)
+{
+	static const struct {
+		double p;
+		uint64_t want;
+	} rows[] = {
+		{ 0, 1 }, { 1, 1 }, { 1.01, 2 }, { 50, 50 }, { 95, 95 }, { 99, 99 },
+		{ 99.5, 100 }, { 100, 100 },
+	};
+	uint64_t v[100];
+	size_t i;
+
+	for (i = 0; i < 100; i++)
+		v[i] = i + 1;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		assert_int_equal(bench_percentile(v, 100, rows[i].p), rows[i].want);
+	assert_int_equal(bench_percentile(v, 0, 50), 0);
+}
+
+static void test_median(void **state)
+{
+	double odd[] = { 3, 1, 2 }, even[] = { 4, 1, 3, 2 };
+
+	assert_true(bench_median(odd, 3) == 2);
+	assert_true(bench_median(even, 4) == 2.5);
+	assert_true(bench_median(odd, 0) == 0);
+}
+
+static void test_hist_edges(void **state)
+{
+	struct bench_hist h;
+	unsigned int k;
+	uint64_t total = 0;
+
+	bench_hist_init(&h, 4, 4);
+	bench_hist_add(&h, 0);	 /* below lo */
+	bench_hist_add(&h, 3.9); /* below lo */
+	bench_hist_add(&h, 4);	 /* first bin, its lower edge */
+	bench_hist_add(&h, 8);	 /* one octave up: bin 5 */
+	bench_hist_add(&h, 1e12); /* overflow bin */
+	assert_int_equal(h.count[0], 2);
+	assert_int_equal(h.count[1], 1);
+	assert_int_equal(h.count[5], 1);
+	assert_int_equal(h.count[BENCH_HIST_BINS - 1], 1);
+	assert_true(fabs(bench_hist_lower(&h, 5) - 8) < 1e-9);
+	assert_true(isinf(bench_hist_upper(&h, BENCH_HIST_BINS - 1)));
+	/* nothing is lost, whatever the value */
+	for (k = 0; k < 2000; k++)
+		bench_hist_add(&h, 4 * pow(1.01, k));
+	for (k = 0; k < BENCH_HIST_BINS; k++)
+		total += h.count[k];
+	assert_int_equal(total, 2005);
+}
+
+static void test_hist_bin_contains_value(void **state)
+{
+	struct bench_hist h;
+	unsigned int i, k;
+
+	for (i = 0; i < 500; i++) {
+		double v = 4 * pow(1.037, i);
+
+		bench_hist_init(&h, 4, 4);
+		bench_hist_add(&h, v);
+		for (k = 0; k < BENCH_HIST_BINS; k++)
+			if (h.count[k])
+				break;
+		assert_true(v >= bench_hist_lower(&h, k));
+		assert_true(v < bench_hist_upper(&h, k));
+	}
+}
+
+static void test_match_in_order(void **state)
+{
+	uint32_t sk[] = { 10, 11, 12, 13 }, rk[] = { 10, 11, 12, 13 };
+	uint64_t st[] = { 100, 200, 300, 400 }, rt[] = { 150, 260, 370, 480 }, lat[4];
+	size_t idx[4];
+	struct bench_match_result r;
+
+	bench_match(sk, st, 4, rk, rt, 4, 100, lat, idx, &r);
+	assert_int_equal(r.matched, 4);
+	assert_int_equal(r.lost, 0);
+	assert_int_equal(r.unexpected, 0);
+	assert_int_equal(lat[0], 50);
+	assert_int_equal(lat[3], 80);
+	assert_int_equal(idx[2], 2);
+}
+
+static void test_match_loss_and_strays(void **state)
+{
+	/* 11 and 13 lost on the way, 99 never sent, 14 sent and not seen */
+	uint32_t sk[] = { 10, 11, 12, 13, 14 }, rk[] = { 10, 99, 12 };
+	uint64_t st[] = { 1, 2, 3, 4, 5 }, rt[] = { 10, 11, 12 }, lat[3];
+	size_t idx[3];
+	struct bench_match_result r;
+
+	bench_match(sk, st, 5, rk, rt, 3, 100, lat, idx, &r);
+	assert_int_equal(r.matched, 2);
+	assert_int_equal(r.unexpected, 1);
+	assert_int_equal(r.lost, 3);
+	assert_int_equal(idx[1], 2);
+	assert_int_equal(lat[1], 9);
+}
+
+static void test_match_window_and_repeats(void **state)
+{
+	/* keys repeat with a period: the nearest one ahead is taken */
+	uint32_t sk[] = { 1, 2, 1, 2 }, rk[] = { 2, 1, 2 };
+	uint64_t st[] = { 0, 0, 0, 0 }, rt[] = { 1, 1, 1 }, lat[3];
+	size_t idx[3];
+	struct bench_match_result r;
+
+	bench_match(sk, st, 4, rk, rt, 3, 1, lat, idx, &r);
+	/* window 1: only the next sent one is looked at, so the first
+	 * received (2) is a stray and the others match sent 0 and 1 */
+	assert_int_equal(r.matched, 2);
+	assert_int_equal(r.unexpected, 1);
+	assert_int_equal(r.lost, 2);
+	assert_int_equal(idx[0], 0);
+	bench_match(sk, st, 4, rk, rt, 3, 3, lat, idx, &r);
+	assert_int_equal(r.matched, 3);
+	assert_int_equal(r.lost, 1);
+	assert_int_equal(idx[0], 1);
+	assert_int_equal(idx[2], 3);
+}
+
+static void test_match_clamps_negative(void **state)
+{
+	uint32_t k = 5;
+	uint64_t st = 100, rt = 50, lat;
+	struct bench_match_result r;
+
+	bench_match(&k, &st, 1, &k, &rt, 1, 1, &lat, NULL, &r);
+	assert_int_equal(r.matched, 1);
+	assert_int_equal(lat, 0);
+}
+
+static void test_patterns_unique_within_period(void **state)
+{
+	static const enum bench_pattern pats[] = { BENCH_PAT_NOTE, BENCH_PAT_CC, BENCH_PAT_SYSEX };
+	size_t p, i, j;
+
+	for (p = 0; p < 3; p++) {
+		size_t period = bench_pattern_period(pats[p]);
+		/* every key differs from the next period - 1 ones */
+		for (i = 0; i < 300; i++)
+			for (j = 1; j < period && j < 2000; j++)
+				assert_true(bench_pattern_key(pats[p], i) !=
+					    bench_pattern_key(pats[p], i + j));
+		assert_int_equal(bench_pattern_key(pats[p], 7),
+				 bench_pattern_key(pats[p], 7 + period));
+	}
+}
+
+static void test_patterns_are_apc_controls(void **state)
+{
+	uint8_t m[300];
+	uint64_t i;
+
+	for (i = 0; i < bench_pattern_period(BENCH_PAT_NOTE); i++) {
+		assert_int_equal(bench_pattern_msg(BENCH_PAT_NOTE, i, 0, m), 3);
+		assert_true(m[0] == 0x90 || m[0] == 0x80);
+		assert_true(m[1] < 64);
+		assert_true(m[2] >= 1 && m[2] <= 127);
+		assert_int_equal(bench_key_of_msg(m, 3), bench_pattern_key(BENCH_PAT_NOTE, i));
+	}
+	for (i = 0; i < bench_pattern_period(BENCH_PAT_CC); i++) {
+		bench_pattern_msg(BENCH_PAT_CC, i, 0, m);
+		assert_true(m[0] == 0xb0 && m[1] >= 48 && m[1] <= 56 && m[2] < 128);
+	}
+	assert_int_equal(bench_pattern_msg(BENCH_PAT_SYSEX, 300, 256, m), 256);
+	assert_int_equal(m[0], 0xf0);
+	assert_int_equal(m[255], 0xf7);
+	for (i = 1; i < 255; i++)
+		assert_true(m[i] < 0x80);
+	assert_int_equal(bench_key_of_msg(m, 256), bench_pattern_key(BENCH_PAT_SYSEX, 300));
+	/* a sysex that is not ours has no key */
+	m[1] = 0x47;
+	assert_int_equal(bench_key_of_msg(m, 256), 0);
+}
+
+static void test_midiparse(void **state)
+{
+	static const uint8_t in[] = {
+		0x90, 0x01, 0x02,	/* note-on */
+		0x03, 0x04,		/* running status */
+		0xf8,			/* realtime, dropped */
+		0xf0, 0x7d, 0x01, 0xf8, 0x02, 0xf7, /* sysex with realtime inside */
+		0x05,			/* stray data after sysex: no running status */
+		0xb0, 0x30, 0x7f,
+	};
+	struct bench_midiparse p;
+	size_t i, n, got = 0;
+	size_t lens[8];
+	uint32_t keys[8];
+
+	memset(&p, 0, sizeof(p));
+	for (i = 0; i < sizeof(in); i++) {
+		n = bench_midiparse_byte(&p, in[i]);
+		if (n) {
+			lens[got] = n;
+			keys[got++] = bench_key_of_msg(p.msg, n);
+		}
+	}
+	assert_int_equal(got, 4);
+	assert_int_equal(keys[0], 0x900102);
+	assert_int_equal(keys[1], 0x900304);
+	assert_int_equal(lens[2], 5);
+	assert_int_equal(keys[2], 0xf0u << 16 | 1 << 7 | 2);
+	assert_int_equal(keys[3], 0xb0307f);
+}
+
+static void test_worsening(void **state)
+{
+	assert_true(fabs(bench_worsening_pct(100, 120, -1) - 20) < 1e-9); /* latency up */
+	assert_true(fabs(bench_worsening_pct(100, 80, -1) + 20) < 1e-9);
+	assert_true(fabs(bench_worsening_pct(1000, 900, 1) - 10) < 1e-9); /* rate down */
+	assert_true(bench_worsening_pct(0, 5, -1) == 0);
+	assert_true(bench_worsening_pct(5, -1, -1) == 0);
+}
+
+struct seen {
+	char names[8][64];
+	double v[8];
+	int n;
+};
+
+static void collect(void *user, const char *name, double v, int better)
+{
+	struct seen *s = user;
+
+	if (s->n < 8) {
+		snprintf(s->names[s->n], sizeof(s->names[s->n]), "%s", name);
+		s->v[s->n++] = v;
+	}
+}
+
+static void test_metrics_parse(void **state)
+{
+	const char *json = "{\"x\": 1, \"metrics\": {\n  \"kernel.repaint64_us\": 812.5,\n"
+			   "  \"seq.batch1_us\": null, \"apcminid.throughput.max_per_s\": 3e4}, "
+			   "\"paths\": []}";
+	struct seen s = { 0 };
+
+	assert_int_equal(bench_metrics_parse(json, collect, &s), 2);
+	assert_string_equal(s.names[0], "kernel.repaint64_us");
+	assert_true(s.v[0] == 812.5);
+	assert_string_equal(s.names[1], "apcminid.throughput.max_per_s");
+	assert_true(s.v[1] == 30000);
+	assert_int_equal(bench_metrics_parse("{\"paths\": 1}", collect, &s), -EINVAL);
+	assert_int_equal(bench_metrics_parse("{\"metrics\": {\"a\" 1}}", collect, &s), -EINVAL);
+}
+
+static void test_metrics_roundtrip(void **state)
+{
+	static struct bench_run run;
+	struct bench_path_result *p = &run.path[0];
+	struct seen s = { 0 };
+
+	run.npath = 1;
+	snprintf(p->name, sizeof(p->name), "kernel");
+	p->repaint64.reps = 3;
+	p->repaint64.median_us = 900;
+	p->nrate = 2;
+	p->rate[0] = (struct bench_rate){ .offered = 1000, .recv_rate = 999, .sent = 10,
+					  .received = 10 };
+	p->rate[1] = (struct bench_rate){ .offered = 9000, .recv_rate = 5000, .sent = 90,
+					  .received = 50, .lost = 40 };
+	bench_metrics(&run, collect, &s);
+	assert_int_equal(s.n, 3);
+	assert_string_equal(s.names[0], "kernel.throughput.max_per_s");
+	assert_true(s.v[0] == 5000);
+	assert_string_equal(s.names[1], "kernel.throughput.max_lossless_per_s");
+	assert_true(s.v[1] == 999);
+	assert_string_equal(s.names[2], "kernel.repaint64_us");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_summary_known_set),
+		cmocka_unit_test(test_summary_empty_and_one),
+		cmocka_unit_test(test_percentile_table),
+		cmocka_unit_test(test_median),
+		cmocka_unit_test(test_hist_edges),
+		cmocka_unit_test(test_hist_bin_contains_value),
+		cmocka_unit_test(test_match_in_order),
+		cmocka_unit_test(test_match_loss_and_strays),
+		cmocka_unit_test(test_match_window_and_repeats),
+		cmocka_unit_test(test_match_clamps_negative),
+		cmocka_unit_test(test_patterns_unique_within_period),
+		cmocka_unit_test(test_patterns_are_apc_controls),
+		cmocka_unit_test(test_midiparse),
+		cmocka_unit_test(test_worsening),
+		cmocka_unit_test(test_metrics_parse),
+		cmocka_unit_test(test_metrics_roundtrip),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

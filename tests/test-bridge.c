@@ -1,0 +1,672 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Unit tests of the sequencer bridge with the real core and OUT queue, a
+ * mock transport (usbdev) and a mock sequencer (bridge_seq_ops). One thread. */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "apcmini.h"
+#include "apcusb.h"
+#include "bridge.h"
+#include "usbmidi.h"
+#include "usbout.h"
+
+/* ---- mock sequencer ---- */
+
+#define MOCK_MAX_EVENTS 512
+#define MOCK_MAX_SYSEX 256
+
+struct mock_event {
+	snd_seq_event_t ev;
+	uint8_t data[MOCK_MAX_SYSEX];
+	unsigned int drain; /* which drain sent it, 0 = not yet */
+};
+
+struct mock_seq {
+	unsigned int opens, closes;
+	char last_name[64];
+	int next_client;
+	struct mock_event out[MOCK_MAX_EVENTS];
+	unsigned int n_out;
+	unsigned int drains;
+	snd_seq_event_t in[MOCK_MAX_EVENTS];
+	uint8_t in_data[MOCK_MAX_EVENTS][MOCK_MAX_SYSEX];
+	unsigned int n_in, in_pos;
+	int overrun_once;
+};
+
+static struct mock_seq mseq;
+
+static int mock_open(struct bridge_dev *bd, const char *name)
+{
+	mseq.opens++;
+	snprintf(mseq.last_name, sizeof(mseq.last_name), "%s", name);
+	bd->client = 128 + mseq.next_client++;
+	bd->seq_priv = &mseq;
+	return 0;
+}
+
+static void mock_close(struct bridge_dev *bd)
+{
+	mseq.closes++;
+	bd->seq_priv = NULL;
+}
+
+static int mock_output(struct bridge_dev *bd, snd_seq_event_t *ev)
+{
+	struct mock_event *m;
+
+	assert_true(mseq.n_out < MOCK_MAX_EVENTS);
+	m = &mseq.out[mseq.n_out++];
+	m->ev = *ev;
+	m->drain = 0;
+	if (snd_seq_ev_is_variable(ev)) {
+		assert_true(ev->data.ext.len <= MOCK_MAX_SYSEX);
+		memcpy(m->data, ev->data.ext.ptr, ev->data.ext.len);
+		m->ev.data.ext.ptr = m->data;
+	}
+	return 0;
+}
+
+static int mock_drain(struct bridge_dev *bd)
+{
+	unsigned int i;
+
+	mseq.drains++;
+	for (i = 0; i < mseq.n_out; i++)
+		if (!mseq.out[i].drain)
+			mseq.out[i].drain = mseq.drains;
+	return 0;
+}
+
+static int mock_input(struct bridge_dev *bd, snd_seq_event_t **ev)
+{
+	if (mseq.overrun_once) {
+		mseq.overrun_once = 0;
+		return -ENOSPC;
+	}
+	if (mseq.in_pos >= mseq.n_in)
+		return -EAGAIN;
+	*ev = &mseq.in[mseq.in_pos++];
+	return 0;
+}
+
+static const struct bridge_seq_ops mock_seq_ops = {
+	.open = mock_open,
+	.close = mock_close,
+	.output = mock_output,
+	.drain = mock_drain,
+	.input = mock_input,
+};
+
+static void seq_in_note(unsigned int port, unsigned int status, unsigned int note,
+			unsigned int vel)
+{
+	snd_seq_event_t *ev = &mseq.in[mseq.n_in++];
+
+	snd_seq_ev_clear(ev);
+	if ((status & 0xf0) == 0x90)
+		snd_seq_ev_set_noteon(ev, status & 0x0f, note, vel);
+	else
+		snd_seq_ev_set_noteoff(ev, status & 0x0f, note, vel);
+	ev->dest.port = (unsigned char)port;
+}
+
+static void seq_in_sysex(unsigned int port, const uint8_t *msg, size_t len)
+{
+	unsigned int i = mseq.n_in++;
+	snd_seq_event_t *ev = &mseq.in[i];
+
+	memcpy(mseq.in_data[i], msg, len);
+	snd_seq_ev_clear(ev);
+	snd_seq_ev_set_sysex(ev, (unsigned int)len, mseq.in_data[i]);
+	ev->dest.port = (unsigned char)port;
+}
+
+/* ---- mock transport ---- */
+
+struct mock_usb {
+	struct usbdev pub;
+	unsigned int kicks;
+	unsigned int in_flight;
+};
+
+static void mock_kick(struct usbdev *d)
+{
+	((struct mock_usb *)d)->kicks++;
+}
+
+static unsigned int mock_out_in_flight(struct usbdev *d)
+{
+	return ((struct mock_usb *)d)->in_flight;
+}
+
+static const struct usbdev_ops mock_usb_ops = {
+	.kick = mock_kick,
+	.out_in_flight = mock_out_in_flight,
+};
+
+static void mock_usb_init(struct mock_usb *m, const struct apc_model *model, const char *key)
+{
+	memset(m, 0, sizeof(*m));
+	m->pub.ops = &mock_usb_ops;
+	m->pub.model = model;
+	m->pub.out_packet_size = 64;
+	snprintf(m->pub.key, sizeof(m->pub.key), "%s", key);
+	snprintf(m->pub.path, sizeof(m->pub.path), "1-1");
+}
+
+/* ---- fixture ---- */
+
+struct fixture {
+	struct bridge *b;
+	struct mock_usb usb;
+	unsigned int gone;
+};
+
+static void fixture_gone(void *user, struct bridge_dev *bd)
+{
+	((struct fixture *)user)->gone++;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct bridge_options opt = { .gone = fixture_gone };
+
+	assert_non_null(f);
+	memset(&mseq, 0, sizeof(mseq));
+	opt.user = f;
+	assert_int_equal(bridge_new(&f->b, &mock_seq_ops, NULL, &opt), 0);
+	*state = f;
+	return 0;
+}
+
+static int setup_keep_leds(void **state)
+{
+	struct fixture *f;
+
+	setup(state);
+	f = *state;
+	bridge_free(f->b);
+	{
+		struct bridge_options opt = { .keep_leds = 1 };
+
+		assert_int_equal(bridge_new(&f->b, &mock_seq_ops, NULL, &opt), 0);
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	struct bridge_dev *bd;
+
+	for (bd = bridge_devs(f->b); bd; bd = bd->next)
+		if (bd->usb)
+			bridge_usb_owner.detach(f->b, bd->usb);
+	bridge_free(f->b);
+	free(f);
+	return 0;
+}
+
+/* ---- helpers ---- */
+
+struct msg {
+	unsigned int cable;
+	uint8_t b[MOCK_MAX_SYSEX];
+	size_t len;
+};
+
+struct msgs {
+	struct msg m[256];
+	unsigned int n;
+};
+
+static void collect(void *user, unsigned int cable, const uint8_t *msg, size_t len)
+{
+	struct msgs *ms = user;
+
+	assert_true(ms->n < 256);
+	assert_true(len <= MOCK_MAX_SYSEX);
+	ms->m[ms->n].cable = cable;
+	memcpy(ms->m[ms->n].b, msg, len);
+	ms->m[ms->n].len = len;
+	ms->n++;
+}
+
+/* Pull OUT transfers as the transport would, each up to `cap` bytes, and
+ * decode them; returns the number of transfers. */
+static unsigned int pull_out(struct fixture *f, struct usbdev *u, size_t cap, struct msgs *ms)
+{
+	static struct usbmidi_decoder dec;
+	uint8_t buf[APCUSB_OUT_BUFSIZE];
+	unsigned int transfers = 0;
+	size_t n;
+
+	usbmidi_decoder_init(&dec);
+	if (ms)
+		ms->n = 0;
+	assert_true(cap <= sizeof(buf));
+	while ((n = bridge_usb_owner.fill_out(f->b, u, buf, cap)) > 0) {
+		assert_true(n <= cap);
+		assert_int_equal(n % USBMIDI_PACKET_SIZE, 0);
+		transfers++;
+		if (ms)
+			usbmidi_decode(&dec, buf, n, collect, ms);
+		assert_true(transfers < 1000);
+	}
+	return transfers;
+}
+
+static void attach(struct fixture *f, struct mock_usb *m, const struct apc_model *model,
+		   const char *key)
+{
+	mock_usb_init(m, model, key);
+	assert_int_equal(bridge_usb_owner.attach(f->b, &m->pub), 0);
+	assert_non_null(m->pub.owner_data);
+}
+
+/* Attach and take the first repaint off the queue. */
+static struct bridge_dev *attach_clean(struct fixture *f, struct mock_usb *m,
+				       const struct apc_model *model, const char *key)
+{
+	attach(f, m, model, key);
+	pull_out(f, &m->pub, APCUSB_OUT_BUFSIZE, NULL);
+	return m->pub.owner_data;
+}
+
+/* Feed the IN transfer made of these MIDI messages (cable 0 unless said). */
+static void usb_in(struct fixture *f, struct usbdev *u, unsigned int cable, const uint8_t *midi,
+		   size_t len)
+{
+	uint8_t pkts[USBMIDI_ENCODE_MAX(64)];
+	struct usbmidi_encoder enc;
+	int n;
+
+	usbmidi_encoder_init(&enc);
+	n = usbmidi_encode(&enc, cable, midi, len, pkts, sizeof(pkts));
+	assert_true(n > 0);
+	bridge_usb_owner.input(f->b, u, pkts, (size_t)n);
+}
+
+static int is_inquiry(const struct msg *m)
+{
+	return m->len == sizeof(apc_inquiry_request) &&
+	       !memcmp(m->b, apc_inquiry_request, sizeof(apc_inquiry_request));
+}
+
+/* ---- tests ---- */
+
+static void test_attach_repaints_all(void **state)
+{
+	struct fixture *f = *state;
+	struct msgs ms;
+	uint8_t seen[APC_NUM_LEDS] = { 0 };
+	unsigned int i, transfers, inquiries = 0;
+	struct apc_led led;
+	int idx;
+
+	attach(f, &f->usb, &apc_model_mk1, "port:1-1");
+	assert_int_equal(mseq.opens, 1);
+	assert_string_equal(mseq.last_name, "APC mini");
+	assert_int_equal(bridge_dev_ports(f->usb.pub.owner_data), 2);
+	assert_true(f->usb.kicks >= 1);
+
+	/* The whole first paint plus the inquiry fits one OUT transfer. */
+	transfers = pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, &ms);
+	assert_int_equal(transfers, 1);
+	assert_int_equal(ms.n, APC_NUM_LEDS + 1);
+	for (i = 0; i < ms.n; i++) {
+		if (is_inquiry(&ms.m[i])) {
+			inquiries++;
+			continue;
+		}
+		idx = apc_led_from_midi(&apc_model_mk1, ms.m[i].b, ms.m[i].len, &led);
+		assert_true(idx >= 0);
+		assert_int_equal(led.value, 0);
+		assert_int_equal(seen[idx], 0);
+		seen[idx] = 1;
+	}
+	assert_int_equal(inquiries, 1);
+	/* Nothing left. */
+	assert_int_equal(pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL), 0);
+}
+
+static void test_in_transfer_one_drain(void **state)
+{
+	struct fixture *f = *state;
+	/* pad 5 pressed, fader 1 to 64, pad 5 released (mk1 note-off) */
+	static const uint8_t midi[] = { 0x90, 5, 127, 0xb0, 48, 64, 0x80, 5, 0 };
+	struct mock_event *e;
+
+	attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
+	usb_in(f, &f->usb.pub, 0, midi, sizeof(midi));
+
+	assert_int_equal(mseq.n_out, 3);
+	assert_int_equal(mseq.drains, 1);
+	e = &mseq.out[0];
+	assert_int_equal(e->ev.type, SND_SEQ_EVENT_NOTEON);
+	assert_int_equal(e->ev.data.note.channel, 0);
+	assert_int_equal(e->ev.data.note.note, 5);
+	assert_int_equal(e->ev.data.note.velocity, 127);
+	e = &mseq.out[1];
+	assert_int_equal(e->ev.type, SND_SEQ_EVENT_CONTROLLER);
+	assert_int_equal(e->ev.data.control.param, 48);
+	assert_int_equal(e->ev.data.control.value, 64);
+	e = &mseq.out[2];
+	assert_int_equal(e->ev.type, SND_SEQ_EVENT_NOTEOFF);
+	assert_int_equal(e->ev.data.note.note, 5);
+	for (e = mseq.out; e < mseq.out + 3; e++) {
+		assert_int_equal(e->drain, 1);
+		assert_int_equal(e->ev.source.port, BRIDGE_PORT_CONTROLS);
+		assert_int_equal(e->ev.dest.client, SND_SEQ_ADDRESS_SUBSCRIBERS);
+		assert_int_equal(e->ev.queue, SND_SEQ_QUEUE_DIRECT);
+		assert_int_equal(e->ev.flags & SND_SEQ_TIME_STAMP_MASK, SND_SEQ_TIME_STAMP_REAL);
+	}
+
+	/* A second transfer is a second drain. */
+	usb_in(f, &f->usb.pub, 0, midi, 3);
+	assert_int_equal(mseq.n_out, 4);
+	assert_int_equal(mseq.drains, 2);
+	assert_int_equal(mseq.out[3].drain, 2);
+}
+
+static void test_identity_reply_swallowed_once(void **state)
+{
+	struct fixture *f = *state;
+	struct bridge_dev *bd;
+	uint8_t reply[64];
+	int n;
+
+	bd = attach_clean(f, &f->usb, &apc_model_mk2, "serial:X1");
+	assert_true(bd->inquiry_pending);
+	n = apc_inquiry_reply(&apc_model_mk2, 0, reply, sizeof(reply));
+	assert_true(n > 0);
+	usb_in(f, &f->usb.pub, 0, reply, (size_t)n);
+	assert_int_equal(mseq.n_out, 0);
+	assert_ptr_equal(bd->confirmed, &apc_model_mk2);
+	assert_false(bd->inquiry_pending);
+
+	/* Unasked-for replies are the clients' business. */
+	usb_in(f, &f->usb.pub, 0, reply, (size_t)n);
+	assert_int_equal(mseq.n_out, 1);
+	assert_int_equal(mseq.out[0].ev.type, SND_SEQ_EVENT_SYSEX);
+	assert_int_equal(mseq.out[0].ev.data.ext.len, n);
+	assert_memory_equal(mseq.out[0].data, reply, (size_t)n);
+}
+
+static void test_led_burst_coalesced(void **state)
+{
+	struct fixture *f = *state;
+	struct msgs ms;
+	unsigned int round, pad, kicks, i;
+	uint8_t want[APC_NUM_PADS] = { 0 };
+	struct apc_led led;
+	int idx;
+
+	attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
+	kicks = f->usb.kicks;
+	/* 3 rounds over pads 0-9 (latest wins), pad 20 set to what it shows
+	 * already (off), pad 30 on and back off: 32 events, 10 changes. */
+	for (round = 0; round < 3; round++)
+		for (pad = 0; pad < 10; pad++) {
+			want[pad] = (uint8_t)((round + pad) % 6 + 1);
+			seq_in_note(BRIDGE_PORT_LEDS, 0x90, pad, want[pad]);
+		}
+	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 20, 0);
+	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 30, 5);
+	seq_in_note(BRIDGE_PORT_LEDS, 0x80, 30, 0);
+	bridge_dev_seq_ready(f->usb.pub.owner_data);
+
+	assert_int_equal(mseq.in_pos, mseq.n_in);
+	assert_int_equal(f->usb.kicks, kicks + 1);
+	assert_int_equal(pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, &ms), 1);
+	assert_int_equal(ms.n, 10);
+	for (i = 0; i < ms.n; i++) {
+		idx = apc_led_from_midi(&apc_model_mk1, ms.m[i].b, ms.m[i].len, &led);
+		assert_true(idx >= 0 && idx < 10);
+		assert_int_equal(led.value, want[idx]);
+		want[idx] = 0xff; /* each LED once */
+	}
+
+	/* The same values again change nothing: no kick, nothing to send. */
+	mseq.n_in = mseq.in_pos = 0;
+	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 3, (3 + 2) % 6 + 1);
+	bridge_dev_seq_ready(f->usb.pub.owner_data);
+	assert_int_equal(f->usb.kicks, kicks + 1);
+	assert_int_equal(pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL), 0);
+}
+
+static void test_ordered_messages_keep_order(void **state)
+{
+	struct fixture *f = *state;
+	static const uint8_t sysex[] = { 0xf0, 0x47, 0x7f, 0x4f, 0x62, 0x00, 0x01, 0x00, 0xf7 };
+	struct msgs ms;
+
+	attach_clean(f, &f->usb, &apc_model_mk2, "serial:X1");
+	seq_in_note(BRIDGE_PORT_LEDS, 0x96, 1, 5);
+	seq_in_sysex(BRIDGE_PORT_LEDS, sysex, sizeof(sysex));
+	seq_in_note(BRIDGE_PORT_LEDS, 0x96, 2, 9);
+	bridge_dev_seq_ready(f->usb.pub.owner_data);
+
+	assert_int_equal(pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, &ms), 1);
+	assert_int_equal(ms.n, 3);
+	assert_int_equal(ms.m[0].len, 3);
+	assert_int_equal(ms.m[0].b[0], 0x96);
+	assert_int_equal(ms.m[0].b[1], 1);
+	assert_int_equal(ms.m[1].len, sizeof(sysex));
+	assert_memory_equal(ms.m[1].b, sysex, sizeof(sysex));
+	assert_int_equal(ms.m[2].b[1], 2);
+	assert_int_equal(ms.m[2].b[2], 9);
+}
+
+static void test_small_transfers_split(void **state)
+{
+	struct fixture *f = *state;
+	unsigned int pad;
+	struct msgs ms;
+
+	attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
+	for (pad = 0; pad < APC_NUM_PADS; pad++)
+		seq_in_note(BRIDGE_PORT_LEDS, 0x90, pad, 1);
+	bridge_dev_seq_ready(f->usb.pub.owner_data);
+	/* One 64-byte USB packet per transfer (the --out-gap case). */
+	assert_int_equal(pull_out(f, &f->usb.pub, 64, &ms), APC_NUM_PADS / 16);
+	assert_int_equal(ms.n, APC_NUM_PADS);
+}
+
+static void test_replug_repaints(void **state)
+{
+	struct fixture *f = *state;
+	struct bridge_dev *bd;
+	struct mock_usb again;
+	struct msgs ms;
+	struct apc_led led;
+	unsigned int i, inquiries = 0;
+	int idx;
+
+	bd = attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
+	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 7, 3);
+	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 64, 1); /* track button 1 */
+	bridge_dev_seq_ready(bd);
+	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL);
+
+	bridge_usb_owner.detach(f->b, &f->usb.pub);
+	assert_int_equal(f->gone, 1);
+	assert_null(bd->usb);
+	assert_int_equal(mseq.closes, 0);
+
+	/* Written while unplugged: kept, not sent anywhere. */
+	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 8, 5);
+	bridge_dev_seq_ready(bd);
+
+	attach(f, &again, &apc_model_mk1, "port:1-1");
+	assert_ptr_equal(again.pub.owner_data, bd);
+	assert_int_equal(mseq.opens, 1);
+	assert_int_equal(bd->plugs, 2);
+	assert_int_equal(pull_out(f, &again.pub, APCUSB_OUT_BUFSIZE, &ms), 1);
+	assert_int_equal(ms.n, APC_NUM_LEDS + 1);
+	for (i = 0; i < ms.n; i++) {
+		if (is_inquiry(&ms.m[i])) {
+			inquiries++;
+			continue;
+		}
+		idx = apc_led_from_midi(&apc_model_mk1, ms.m[i].b, ms.m[i].len, &led);
+		assert_true(idx >= 0);
+		if (idx == 7)
+			assert_int_equal(led.value, 3);
+		else if (idx == 8)
+			assert_int_equal(led.value, 5);
+		else if (idx == APC_LED_TRACK0)
+			assert_int_equal(led.value, 1);
+		else
+			assert_int_equal(led.value, 0);
+	}
+	assert_int_equal(inquiries, 1);
+	bridge_usb_owner.detach(f->b, &again.pub);
+}
+
+static void test_two_devices_two_clients(void **state)
+{
+	struct fixture *f = *state;
+	struct mock_usb second, third;
+	struct bridge_dev *a, *b, *c;
+
+	a = attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
+	b = attach_clean(f, &second, &apc_model_mk1, "port:1-2");
+	assert_string_equal(mseq.last_name, "APC mini 2");
+	c = attach_clean(f, &third, &apc_model_mk2, "serial:Z");
+	assert_string_equal(mseq.last_name, "APC mini mk2");
+	assert_int_equal(bridge_dev_ports(c), 3);
+	assert_int_equal(mseq.opens, 3);
+	assert_true(a != b && b != c && a->client != b->client);
+	assert_int_equal(bridge_num_present(f->b), 3);
+
+	/* Input on one goes out of that one's client only. */
+	usb_in(f, &second.pub, 0, (const uint8_t[]){ 0x90, 1, 127 }, 3);
+	assert_int_equal(mseq.n_out, 1);
+	assert_int_equal(b->stats.in_events, 1);
+	assert_int_equal(a->stats.in_events, 0);
+	bridge_usb_owner.detach(f->b, &second.pub);
+	bridge_usb_owner.detach(f->b, &third.pub);
+	assert_int_equal(bridge_num_present(f->b), 1);
+}
+
+static void test_mk2_notes_port(void **state)
+{
+	struct fixture *f = *state;
+	struct msgs ms;
+
+	attach_clean(f, &f->usb, &apc_model_mk2, "serial:X1");
+	/* Note mode pads come on cable 1 and leave from port 2. */
+	usb_in(f, &f->usb.pub, 1, (const uint8_t[]){ 0x90, 40, 100 }, 3);
+	assert_int_equal(mseq.n_out, 1);
+	assert_int_equal(mseq.out[0].ev.source.port, BRIDGE_PORT_NOTES);
+	/* And what is written to port 2 goes out on cable 1, in order. */
+	seq_in_note(BRIDGE_PORT_NOTES, 0x90, 40, 1);
+	bridge_dev_seq_ready(f->usb.pub.owner_data);
+	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, &ms);
+	assert_int_equal(ms.n, 1);
+	assert_int_equal(ms.m[0].cable, 1);
+	assert_int_equal(ms.m[0].b[1], 40);
+	/* Writes to the controls port are not ours to take. */
+	seq_in_note(BRIDGE_PORT_CONTROLS, 0x90, 1, 1);
+	bridge_dev_seq_ready(f->usb.pub.owner_data);
+	assert_int_equal(pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL), 0);
+}
+
+static void test_out_error_repaints(void **state)
+{
+	struct fixture *f = *state;
+	struct msgs ms;
+
+	attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
+	bridge_usb_owner.out_error(f->b, &f->usb.pub);
+	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, &ms);
+	assert_int_equal(ms.n, APC_NUM_LEDS);
+}
+
+static void test_leds_off_on_exit(void **state)
+{
+	struct fixture *f = *state;
+	struct msgs ms;
+	struct apc_led led;
+	unsigned int i;
+
+	attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
+	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 10, 1);
+	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 11, 3);
+	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 82, 2); /* scene 1 blinking */
+	bridge_dev_seq_ready(f->usb.pub.owner_data);
+	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL);
+	assert_true(bridge_out_idle(f->b));
+
+	bridge_leds_off(f->b);
+	assert_false(bridge_out_idle(f->b));
+	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, &ms);
+	assert_int_equal(ms.n, 3);
+	for (i = 0; i < ms.n; i++) {
+		assert_true(apc_led_from_midi(&apc_model_mk1, ms.m[i].b, ms.m[i].len, &led) >= 0);
+		assert_int_equal(led.value, 0);
+	}
+	assert_true(bridge_out_idle(f->b));
+	f->usb.in_flight = 1;
+	assert_false(bridge_out_idle(f->b));
+	f->usb.in_flight = 0;
+}
+
+static void test_keep_leds(void **state)
+{
+	struct fixture *f = *state;
+
+	attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
+	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 10, 1);
+	bridge_dev_seq_ready(f->usb.pub.owner_data);
+	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL);
+	bridge_leds_off(f->b);
+	assert_int_equal(pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL), 0);
+}
+
+static void test_overrun_counted(void **state)
+{
+	struct fixture *f = *state;
+	struct bridge_dev *bd;
+
+	bd = attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
+	mseq.overrun_once = 1;
+	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 1, 1);
+	bridge_dev_seq_ready(bd);
+	assert_int_equal(bd->stats.seq_overruns, 1);
+	assert_int_equal(bd->stats.led_events, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_attach_repaints_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_in_transfer_one_drain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_identity_reply_swallowed_once, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_led_burst_coalesced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ordered_messages_keep_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_small_transfers_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replug_repaints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_devices_two_clients, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mk2_notes_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_out_error_repaints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leds_off_on_exit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keep_leds, setup_keep_leds, teardown),
+		cmocka_unit_test_setup_teardown(test_overrun_counted, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("bridge", tests, NULL, NULL);
+}

@@ -1,0 +1,113 @@
+#!/bin/sh
+# apcminid-pad: pads, buttons and faders reach aseqdump -p 'NAME:0' through apcminid exactly, and nothing is lost in a 10,000-event burst at 2,000 events/s.
+# models: mk1 mk2
+# timeout: 240
+set -eu
+. "$APCVM_LIB"
+vm_need apcemu apcminid aseqdump aconnect
+vm_model
+
+vm_plug
+vm_emu_start
+vm_wait_kernel_client 10 || vm_fail "snd-usb-audio did not create a sequencer client"
+kernel=$VM_CLIENT
+
+apcminid -v >apcminid.log 2>&1 &
+pid=$!
+fail() {
+	kill "$pid" 2>/dev/null || true
+	sed 's/^/    apcminid: /' apcminid.log
+	vm_fail "$@"
+}
+# The mk2's kernel client has the same name: wait until it is gone first.
+vm_wait_client_gone "$kernel" 10 || fail "the kernel's client $kernel stayed"
+vm_wait_client "$apc_name" 10 || fail "no sequencer client '$apc_name'"
+ours=$VM_CLIENT
+vm_until 5 grep -q 'confirmed by its identity reply' apcminid.log || fail "no identity reply"
+
+# Release events: note-off or note-on with velocity 0 both read as a release.
+norm() {
+	vm_aseqdump_events "$1" | sed 's/^Note on \(.*\), velocity 0$/Note off \1, velocity 0/'
+}
+
+aseqdump -p "$apc_name:0" >dump.txt 2>&1 &
+dump=$!
+vm_wait_connected "$ours" || { cat dump.txt; aconnect -l; fail "aseqdump did not subscribe to $apc_name:0"; }
+
+scene2=$((apc_scene_first + 2))
+track7=$((apc_track_first + 7))
+cat >expected.txt <<EOT
+Note on 0, note 5, velocity 127
+Note off 0, note 5, velocity 0
+Note on 0, note 63, velocity 100
+Note off 0, note 63, velocity 0
+Note on 0, note $scene2, velocity 127
+Note off 0, note $scene2, velocity 0
+Note on 0, note $track7, velocity 127
+Note on 0, note $apc_shift_note, velocity 127
+Control change 0, controller $apc_fader_cc_first, value 100
+Control change 0, controller $((apc_fader_cc_first + 8)), value 0
+EOT
+vm_emu press pad 5
+vm_emu release pad 5
+vm_emu tap pad 63 100
+vm_emu tap scene 2
+vm_emu press track 7
+vm_emu press shift
+vm_emu fader 0 100
+vm_emu fader master 0
+n=$(wc -l <expected.txt)
+got() {
+	[ "$(norm dump.txt | wc -l)" -ge "$1" ]
+}
+vm_until 10 got "$n" || true
+norm dump.txt >got.txt
+vm_diff expected.txt got.txt "aseqdump events" || fail "events differ"
+vm_log "$n events exactly as sent"
+
+# The burst: every event the emulator sent, in order, nothing more. The
+# rate is bounded because the sequencer itself drops a subscriber's whole
+# FIFO when it overflows (aseqdump keeps the default 200-event pool), which
+# a TCG guest's aseqdump would hit at full USB speed, with any driver.
+burst=10000
+rate=2000
+: >dump.txt
+vm_emu log "$APCVM_WORK/tx.log"
+vm_emu burst $burst $rate
+vm_emu log off
+total=$burst
+vm_until 60 got "$total" || true
+sleep 1
+kill "$dump" 2>/dev/null || true
+wait "$dump" 2>/dev/null || true
+awk '
+function h2d(x,   i, v) {
+	x = tolower(x); v = 0
+	for (i = 1; i <= length(x); i++) v = v * 16 + index("0123456789abcdef", substr(x, i, 1)) - 1
+	return v
+}
+{
+	s = h2d($3); ch = s % 16; t = int(s / 16)
+	d1 = h2d($4); d2 = h2d($5)
+	if (t == 9 && d2 > 0) printf "Note on %d, note %d, velocity %d\n", ch, d1, d2
+	else if (t == 9 || t == 8) printf "Note off %d, note %d, velocity 0\n", ch, d1
+	else if (t == 11) printf "Control change %d, controller %d, value %d\n", ch, d1, d2
+	else printf "? %s\n", $0
+}' "$APCVM_WORK/tx.log" >expected-burst.txt
+norm dump.txt >got-burst.txt
+sent=$(wc -l <expected-burst.txt)
+seen=$(wc -l <got-burst.txt)
+vm_log "burst: emulator sent $sent, aseqdump saw $seen"
+kill -USR1 "$pid"
+sleep 0.5
+[ "$sent" = "$burst" ] || fail "the emulator sent $sent events, not $burst"
+vm_diff expected-burst.txt got-burst.txt "burst events" >diff.txt 2>&1 || {
+	head -20 diff.txt
+	fail "burst events differ"
+}
+kill -TERM "$pid"
+wait "$pid" || fail "apcminid failed on exit"
+grep -A3 "^$apc_name " apcminid.log | tail -4
+vm_emu stats
+vm_emu_stop
+vm_pass "$n events and a $burst-event burst arrived exactly as sent"

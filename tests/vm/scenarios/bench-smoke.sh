@@ -1,0 +1,73 @@
+#!/bin/sh
+# bench-smoke: apcbench --quick runs every path it can (small counts) and writes well-formed JSON with figures for each; no timing is asserted.
+# models: mk1
+# timeout: 1500
+#
+# bench/run-compare runs this scenario for the full comparison: it shares a
+# directory holding apcbench.args (options replacing --quick) and, for
+# --baseline, baseline.json.
+set -eu
+. "$APCVM_LIB"
+vm_need apcbench apcemu
+
+# apcbench plays the device itself on the gadget's rawmidi (it stamps what
+# it sends and what it receives on one clock), so the emulator only plugs
+# the gadget in and does not run.
+vm_plug
+vm_wait_kernel_client 10 || vm_fail "snd-usb-audio did not create a sequencer client"
+
+paths=seq,kernel,direct
+apcminid_opt=
+if command -v apcminid >/dev/null 2>&1; then
+	paths=$paths,apcminid
+	apcminid_opt="--apcminid=apcminid"
+fi
+# run-compare may narrow the paths or change how apcminid is started.
+[ -f /share/apcbench.paths ] && paths=$(cat /share/apcbench.paths)
+[ -f /share/apcbench.apcminid ] && apcminid_opt="--apcminid=$(cat /share/apcbench.apcminid)"
+vm_log "paths $paths"
+args=--quick
+if [ -f /share/apcbench.args ]; then
+	args=$(cat /share/apcbench.args)
+	[ -f /share/baseline.json ] && args="$args --baseline /share/baseline.json"
+fi
+vm_log "apcbench $args"
+rc=0
+# shellcheck disable=SC2086 # the options are words
+apcbench $args --paths "$paths" ${apcminid_opt:+"$apcminid_opt"} -m "$APC_MODEL" \
+	--outdir "$APCVM_OUT" >"$APCVM_OUT/table.txt" 2>"$APCVM_OUT/stderr.txt" || rc=$?
+cat "$APCVM_OUT/table.txt"
+sed 's/^/stderr: /' "$APCVM_OUT/stderr.txt"
+echo "$rc" >"$APCVM_OUT/status"
+[ "$rc" = 0 ] || [ -f /share/baseline.json ] || vm_fail "apcbench exited $rc"
+
+json=$APCVM_OUT/apcbench.json
+[ -s "$json" ] || vm_fail "no $json"
+# Well-formed: brackets balance outside strings and the file ends the object.
+awk '
+{ s = s $0 "\n" }
+END {
+	n = length(s); depth = 0; instr = 0
+	for (i = 1; i <= n; i++) {
+		c = substr(s, i, 1)
+		if (instr) {
+			if (c == "\\") i++
+			else if (c == "\"") instr = 0
+			continue
+		}
+		if (c == "\"") instr = 1
+		else if (c == "{" || c == "[") depth++
+		else if (c == "}" || c == "]") { depth--; if (depth < 0) exit 1 }
+	}
+	exit (depth == 0 && !instr) ? 0 : 1
+}' "$json" || vm_fail "apcbench.json is not well-formed"
+
+# Every path produced figures: a latency median and a batch repaint time.
+for p in $(echo "$paths" | tr , ' '); do
+	grep -q "\"$p.latency.note.p50_us\": [0-9]" "$json" ||
+		vm_fail "path $p: no input latency figure"
+	grep -q "\"$p.batch64_us\": [0-9]" "$json" ||
+		vm_fail "path $p: no LED repaint figure"
+done
+[ -s "$APCVM_OUT/apcbench.csv" ] || vm_fail "no CSV"
+vm_pass "figures from every path ($paths)"
