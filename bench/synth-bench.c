@@ -31,6 +31,7 @@ static const char *sf;
 static unsigned int rate = 48000;
 static unsigned int seconds = 30;
 static int runs = 3;
+static unsigned int latency;
 static char tmp[256];
 
 static double now(void)
@@ -231,10 +232,39 @@ static void print_timing(const char *who, const struct timing *t, const char *cm
 	       cmd);
 }
 
+/* One synth on the sequencer path: start it in the background, wait for
+ * its client (loading a SoundFont takes seconds in an emulated guest, so
+ * no fixed sleep), play the probe into it with aplaymidi, let the last
+ * note ring, stop it so that it finalises its WAV. `setup` runs before the
+ * synth, `started` and `stop` after it, with its pid in $p; `stop` waits
+ * for it and gives its status. */
+static int seq_run(const char *setup, const char *start, const char *started, const char *client,
+		   const char *stop, const char *probe)
+{
+	char cmd[4096];
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' || exit 1; %s %s & p=$!; %s i=0; "
+		 "until aplaymidi -l 2>/dev/null | grep -q '%s'; do "
+		 "i=$((i + 1)); if [ $i -gt 600 ] || ! kill -0 $p 2>/dev/null; then "
+		 "echo 'synth-bench: no sequencer client %s' >&2; kill $p 2>/dev/null; exit 1; fi; "
+		 "sleep 0.05; done; "
+		 "aplaymidi -p '%s:0' '%s' || { kill $p; exit 1; }; sleep 0.5; %s",
+		 tmp, setup, start, started, client, client, client, probe, stop);
+	printf("  %s\n", cmd);
+	fflush(stdout);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 static void sequencer_part(const char *probe, const double *times, int n)
 {
-	char cmd[2048], wav_a[300], wav_f[300];
-	struct timing ta, tf;
+	char start[2048], wav_a[300], wav_l[300], wav_f[300], lat[32];
+	/* apcsynth -v ends with its counters: events applied, late, dropped. */
+	static const char stop_a[] = "kill -TERM $p; wait $p; r=$?; "
+				     "sed 's/^/    /' seq-apcsynth.log; exit $r";
+	static const char stop_l[] = "kill -TERM $p; wait $p; r=$?; "
+				     "sed 's/^/    /' seq-apcsynth-latency.log; exit $r";
+	struct timing ta, tl, tf;
 	int64_t d = -1;
 
 	printf("\nSequencer (aplaymidi into each synth, WAV out at real-time pace; error vs "
@@ -244,34 +274,55 @@ static void sequencer_part(const char *probe, const double *times, int n)
 		return;
 	}
 	snprintf(wav_a, sizeof(wav_a), "%s/seq-apcsynth.wav", tmp);
+	snprintf(wav_l, sizeof(wav_l), "%s/seq-apcsynth-latency.wav", tmp);
 	snprintf(wav_f, sizeof(wav_f), "%s/seq-fluidsynth.wav", tmp);
-	snprintf(cmd, sizeof(cmd),
-		 "'%s' -n benchsynth -o '%s' -O float -R 0 -C 0 -r %u -s '%s' & p=$!; sleep 2; "
-		 "aplaymidi -p benchsynth:0 '%s'; sleep 1; kill -INT $p; wait $p",
-		 apcsynth, wav_a, rate, sf, probe);
-	printf("  apcsynth:   %s\n", cmd);
-	if (system(cmd) != 0 || timing_of(wav_a, times, n, &d, 1, &ta) < 0)
+
+	/* apcsynth with its default latency (one period), then with -L. */
+	snprintf(start, sizeof(start),
+		 "'%s' -v -n benchsynth -o '%s' -O float -R 0 -C 0 -r %u -s '%s' 2>seq-apcsynth.log",
+		 apcsynth, wav_a, rate, sf);
+	if (seq_run("", start, "", "benchsynth", stop_a, probe) < 0 ||
+	    timing_of(wav_a, times, n, &d, 1, &ta) < 0)
 		memset(&ta, 0, sizeof(ta));
-	snprintf(cmd, sizeof(cmd),
-		 "'%s' -q -n -i -a file -m alsa_seq -o midi.alsa_seq.id=bench "
+	memset(&tl, 0, sizeof(tl));
+	if (latency) {
+		snprintf(start, sizeof(start),
+			 "'%s' -v -n benchsynth -o '%s' -O float -R 0 -C 0 -r %u -L %u -s '%s' "
+			 "2>seq-apcsynth-latency.log", apcsynth, wav_l, rate, latency, sf);
+		if (seq_run("", start, "", "benchsynth", stop_l, probe) < 0 ||
+		    timing_of(wav_l, times, n, &d, 1, &tl) < 0)
+			memset(&tl, 0, sizeof(tl));
+	}
+
+	/* fluidsynth's file driver writes at real-time pace, its alsa_seq
+	 * driver applies events as they arrive. -i would make it exit at
+	 * once, and only its shell's quit closes the file (a signal leaves a
+	 * WAV without sizes): the shell reads a FIFO held open on fd 3. */
+	snprintf(start, sizeof(start),
+		 "'%s' -q -a file -m alsa_seq -o midi.alsa_seq.id=bench "
 		 "-o audio.file.name='%s' -o audio.file.type=wav -o audio.file.format=float "
-		 "-R 0 -C 0 -r %u '%s' & p=$!; sleep 2; "
-		 "aplaymidi -p 'FLUID Synth (bench):0' '%s'; sleep 1; kill -INT $p; wait $p",
-		 fluidsynth, wav_f, rate, sf, probe);
-	printf("  fluidsynth: %s\n", cmd);
-	if (system(cmd) < 0 || timing_of(wav_f, times, n, &d, 1, &tf) < 0)
+		 "-R 0 -C 0 -r %u '%s' <fs.cmd >seq-fluidsynth.log 2>&1",
+		 fluidsynth, wav_f, rate, sf);
+	if (seq_run("rm -f fs.cmd; mkfifo fs.cmd || exit 1;", start, "exec 3>fs.cmd;",
+		    "FLUID Synth (bench)", "echo quit >&3; exec 3>&-; wait $p", probe) < 0 ||
+	    timing_of(wav_f, times, n, &d, 1, &tf) < 0)
 		memset(&tf, 0, sizeof(tf));
+
+	snprintf(lat, sizeof(lat), "apcsynth -L %u", latency);
 	printf("| %-26s | %8s | %8s | %8s |\n", "synth", "mean|e|", "max|e|", "mean e");
-	print_timing("apcsynth (sequencer)", &ta, "");
+	print_timing("apcsynth (default -L)", &ta, "");
+	if (latency)
+		print_timing(lat, &tl, "");
 	print_timing("fluidsynth -m alsa_seq", &tf, "");
 }
 
 static void usage(FILE *fp)
 {
 	fprintf(fp, "Usage: synth-bench [-s SF2] [-A APCSYNTH] [-f FLUIDSYNTH] [-d SECONDS] "
-		    "[-n RUNS] [-r RATE]\n"
+		    "[-n RUNS] [-r RATE] [-L FRAMES]\n"
 		    "Compares apcsynth with fluidsynth: offline render speed and note onset "
-		    "timing.\n");
+		    "timing;\nwith a sequencer, also played through it by aplaymidi (-L: one "
+		    "more apcsynth run\nwith that latency).\n");
 }
 
 int main(int argc, char **argv)
@@ -283,7 +334,7 @@ int main(int argc, char **argv)
 	int c, n, err;
 	char *found = NULL;
 
-	while ((c = getopt(argc, argv, "s:A:f:d:n:r:h")) != -1) {
+	while ((c = getopt(argc, argv, "s:A:f:d:n:r:L:h")) != -1) {
 		switch (c) {
 		case 's':
 			sf = optarg;
@@ -302,6 +353,9 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			rate = (unsigned int)atoi(optarg);
+			break;
+		case 'L':
+			latency = (unsigned int)atoi(optarg);
 			break;
 		case 'h':
 			usage(stdout);

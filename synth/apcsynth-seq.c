@@ -140,7 +140,10 @@ int apcsynth_seq_open(struct apcsynth_seq *s, const char *name, int nports)
 	if (nports < 1 || nports > APCSYNTH_MAX_PORTS)
 		return -EINVAL;
 	snd_lib_error_set_handler(seq_alsa_error);
-	ret = snd_seq_open(&s->seq, "default", SND_SEQ_OPEN_INPUT, SND_SEQ_NONBLOCK);
+	/* Duplex although we only read: starting our timestamp queue is an
+	 * event we send, and an input-only handle has no output buffer
+	 * (snd_seq_start_queue fails with -EINVAL). */
+	ret = snd_seq_open(&s->seq, "default", SND_SEQ_OPEN_DUPLEX, SND_SEQ_NONBLOCK);
 	if (ret < 0) {
 		s->seq = NULL;
 		return ret;

@@ -343,11 +343,10 @@ static int run_live(const struct options *o)
 		synth_err("Cannot create signalfd: %s", strerror(errno));
 		return 1;
 	}
-	ret = apcsynth_seq_open(&seq, o->name, o->fluid.ports);
-	if (ret < 0) {
-		synth_err("Cannot open sequencer: %s", snd_strerror(ret));
-		goto out_sfd;
-	}
+	/* The synth first, playing, and the client last: a client that shows
+	 * up while the SoundFont still loads (seconds for a large one) takes
+	 * events that would then be due before the first block and all sound
+	 * at once when it starts. */
 	synth_rt_config_defaults(&rc);
 	rc.fluid = o->fluid;
 	rc.wav_path = o->wav_out;
@@ -355,18 +354,23 @@ static int run_live(const struct options *o)
 	rc.latency = o->latency;
 	rc.rt_prio = o->rt_prio;
 	if (synth_rt_new(&rc, &rt) < 0)
-		goto out_seq;
+		goto out_sfd;
+	if (synth_rt_start(rt) < 0)
+		goto out_rt;
+	ret = apcsynth_seq_open(&seq, o->name, o->fluid.ports);
+	if (ret < 0) {
+		synth_err("Cannot open sequencer: %s", snd_strerror(ret));
+		goto out_rt;
+	}
 	nseq = apcsynth_seq_poll_count(&seq);
 	pfd = calloc((size_t)nseq + 1, sizeof(*pfd));
 	if (!pfd) {
 		synth_err("Cannot allocate poll descriptors: %s", strerror(ENOMEM));
-		goto out_rt;
+		goto out_seq;
 	}
 	apcsynth_seq_poll_fill(&seq, pfd, nseq);
 	pfd[nseq].fd = sfd;
 	pfd[nseq].events = POLLIN;
-	if (synth_rt_start(rt) < 0)
-		goto out_rt;
 	if (o->rt_prio > 0) {
 		/* The sequencer thread one step below the audio thread: it
 		 * must not delay rendering, but should beat normal tasks. */
@@ -414,11 +418,11 @@ out_stop:
 	synth_info("%llu events applied, %llu late (worst %llu frames), %llu dropped",
 		   (unsigned long long)st.applied, (unsigned long long)st.late,
 		   (unsigned long long)st.late_max, (unsigned long long)st.overflows);
-out_rt:
-	free(pfd);
-	synth_rt_free(rt);
 out_seq:
+	free(pfd);
 	apcsynth_seq_close(&seq);
+out_rt:
+	synth_rt_free(rt);
 out_sfd:
 	close(sfd);
 	return status;

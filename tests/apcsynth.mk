@@ -32,3 +32,10 @@ tests_test_synth_render_check_CFLAGS = $(SYNTH_TEST_CFLAGS)
 tests_test_synth_render_check_LDADD = $(SYNTH_TEST_LIBS)
 
 EXTRA_DIST += tests/test-synth-render.sh
+
+# The synth scenarios' checker runs inside the system-test guest: built with
+# `make` under tests/vm/, where tests/vm/run takes its helper programs from.
+noinst_PROGRAMS += tests/vm/synth-wavcheck
+tests_vm_synth_wavcheck_SOURCES = tests/synth-wavcheck.c
+tests_vm_synth_wavcheck_CFLAGS = $(AM_CFLAGS) $(FLUIDSYNTH_CFLAGS)
+tests_vm_synth_wavcheck_LDADD = synth/libapcsynth.la -lm

@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Checker for the guest's synth scenarios (one thread): writes the timing
+ * probe, and checks a WAV that apcsynth recorded (header, onsets, spacing). */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "synth-fluid.h"
+#include "synth-onset.h"
+#include "synth-wav.h"
+
+#define MAX_NOTES 256
+
+static const char usage_text[] =
+	"Usage: synth-wavcheck -S\n"
+	"       synth-wavcheck -P FILE.mid\n"
+	"       synth-wavcheck [-g MS] [-n COUNT] [-e TIMES] [-t MS] [-m MS] [-p PEAK]\n"
+	"                      FILE.wav\n"
+	"\n"
+	"  -S, --soundfont       print the SoundFont apcsynth would load (exit 77:\n"
+	"                        none)\n"
+	"  -P, --probe=FILE.mid  write the timing probe, print its note times (s)\n"
+	"  -g, --gap=MS          silence before an onset (default 100)\n"
+	"  -n, --count=N         want exactly N onsets\n"
+	"  -e, --expect=FILE     note times in seconds, one a line; the onsets must\n"
+	"                        be spaced as they are (first note as reference)\n"
+	"  -t, --tolerance=MS    largest spacing error allowed with -e (default:\n"
+	"                        report only)\n"
+	"  -m, --median=MS       largest median of the absolute spacing errors\n"
+	"  -p, --peak=LEVEL      want a peak of at least LEVEL (default 0.001)\n"
+	"  -h, --help\n"
+	"\n"
+	"The WAV's header must agree with the file's length (finalised on close).\n"
+	"Exit: 0 all checks passed, 1 a check failed, 2 usage.\n";
+
+static int usage_error(const char *msg)
+{
+	fprintf(stderr, "synth-wavcheck: %s\n%s", msg, usage_text);
+	return 2;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+/* A writer killed before its close leaves the sizes it wrote at open;
+ * a finalised file has RIFF and data sizes that reach its end. */
+static int check_header(const char *path)
+{
+	uint8_t h[12], ch[8];
+	struct stat st;
+	long pos = 12;
+	FILE *fp;
+	int ret = -EBADMSG;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	fp = fopen(path, "rb");
+	if (!fp)
+		return -errno;
+	if (fread(h, 1, 12, fp) != 12 || memcmp(h, "RIFF", 4) || memcmp(h + 8, "WAVE", 4))
+		goto out;
+	if ((uint64_t)le32(h + 4) + 8 != (uint64_t)st.st_size) {
+		fprintf(stderr, "RIFF size %u, file %lld bytes: not finalised\n", le32(h + 4),
+			(long long)st.st_size);
+		goto out;
+	}
+	while (fread(ch, 1, 8, fp) == 8) {
+		uint32_t len = le32(ch + 4);
+
+		pos += 8;
+		if (!memcmp(ch, "data", 4)) {
+			if ((uint64_t)pos + len + (len & 1) != (uint64_t)st.st_size &&
+			    (uint64_t)pos + len != (uint64_t)st.st_size) {
+				fprintf(stderr, "data size %u at %ld, file %lld bytes: not "
+					"finalised\n", len, pos, (long long)st.st_size);
+				goto out;
+			}
+			ret = 0;
+			goto out;
+		}
+		pos += len + (len & 1);
+		if (fseek(fp, pos, SEEK_SET) < 0)
+			goto out;
+	}
+out:
+	fclose(fp);
+	return ret;
+}
+
+static int read_times(const char *path, double *t, size_t max)
+{
+	FILE *fp = fopen(path, "r");
+	size_t n = 0;
+	double v;
+
+	if (!fp)
+		return -errno;
+	while (fscanf(fp, "%lf", &v) == 1) {
+		if (n == max) {
+			fclose(fp);
+			return -E2BIG;
+		}
+		t[n++] = v;
+	}
+	fclose(fp);
+	return (int)n;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int write_probe(const char *path)
+{
+	double times[MAX_NOTES];
+	int n = synth_onset_probe_write(path, times, MAX_NOTES), i;
+
+	if (n < 0) {
+		fprintf(stderr, "synth-wavcheck: Cannot write %s: %s\n", path, strerror(-n));
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		printf("%.9f\n", times[i]);
+	return 0;
+}
+
+static int print_soundfont(void)
+{
+	int err;
+	char *sf = synth_fluid_find_soundfont(NULL, &err);
+
+	if (!sf) {
+		fprintf(stderr, "synth-wavcheck: no SoundFont: %s\n", strerror(-err));
+		return 77;
+	}
+	printf("%s\n", sf);
+	free(sf);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "soundfont", no_argument, NULL, 'S' },
+		{ "probe", required_argument, NULL, 'P' },
+		{ "gap", required_argument, NULL, 'g' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "expect", required_argument, NULL, 'e' },
+		{ "tolerance", required_argument, NULL, 't' },
+		{ "median", required_argument, NULL, 'm' },
+		{ "peak", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *probe = NULL, *expect = NULL, *path;
+	double gap_ms = 100, tol_ms = -1, med_ms = -1, want_peak = 0.001, peak = 0;
+	double times[MAX_NOTES], errs[MAX_NOTES];
+	size_t ne = 0;
+	uint64_t on[MAX_NOTES];
+	struct synth_wav_info info;
+	float *data;
+	size_t found, i;
+	int c, want_n = -1, nt = 0, bad = 0, ret, find_sf = 0;
+
+	while ((c = getopt_long(argc, argv, "SP:g:n:e:t:m:p:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			find_sf = 1;
+			break;
+		case 'P':
+			probe = optarg;
+			break;
+		case 'g':
+			gap_ms = atof(optarg);
+			break;
+		case 'n':
+			want_n = atoi(optarg);
+			break;
+		case 'e':
+			expect = optarg;
+			break;
+		case 't':
+			tol_ms = atof(optarg);
+			break;
+		case 'm':
+			med_ms = atof(optarg);
+			break;
+		case 'p':
+			want_peak = atof(optarg);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			return usage_error("bad option");
+		}
+	}
+	if (find_sf)
+		return optind == argc ? print_soundfont() : usage_error("unexpected argument");
+	if (probe)
+		return optind == argc ? write_probe(probe) : usage_error("unexpected argument");
+	if (optind != argc - 1)
+		return usage_error("want one WAV file");
+	if (gap_ms <= 0)
+		return usage_error("the gap must be positive");
+	path = argv[optind];
+
+	if (expect) {
+		nt = read_times(expect, times, MAX_NOTES);
+		if (nt < 1) {
+			fprintf(stderr, "synth-wavcheck: Cannot read note times from %s: %s\n",
+				expect, nt < 0 ? strerror(-nt) : "no times");
+			return 1;
+		}
+		if (want_n < 0)
+			want_n = nt;
+	}
+
+	ret = check_header(path);
+	if (ret < 0) {
+		fprintf(stderr, "synth-wavcheck: %s: bad or unfinished header: %s\n", path,
+			strerror(-ret));
+		bad++;
+	}
+	ret = synth_wav_read(path, &info, &data);
+	if (ret < 0) {
+		fprintf(stderr, "synth-wavcheck: Cannot read %s: %s\n", path, strerror(-ret));
+		return 1;
+	}
+	for (i = 0; i < info.frames * info.channels; i++)
+		if (fabs(data[i]) > peak)
+			peak = fabs(data[i]);
+	/* Level 0: the first sample a voice makes, which needs float output
+	 * of a dry synth to be exact; 16-bit output rounds the tails to 0. */
+	found = synth_onsets_find(data, info.channels, info.frames, 0.0f,
+				  (uint64_t)(gap_ms * info.rate / 1000), on, MAX_NOTES);
+	free(data);
+	printf("%s: %u Hz, %u channel(s), %s, %llu frames (%.3f s), peak %.4f, %zu onset(s)\n",
+	       path, info.rate, info.channels, info.is_float ? "float" : "16-bit",
+	       (unsigned long long)info.frames, (double)info.frames / info.rate, peak, found);
+	if (found > MAX_NOTES)
+		found = MAX_NOTES;
+
+	printf("%5s %10s %12s %10s", "onset", "frame", "time s", "+first ms");
+	if (nt)
+		printf(" %10s %9s", "want ms", "err ms");
+	printf("\n");
+	for (i = 0; i < found; i++) {
+		double rel = (double)(on[i] - on[0]) * 1000.0 / info.rate;
+
+		printf("%5zu %10llu %12.6f %10.3f", i, (unsigned long long)on[i],
+		       (double)on[i] / info.rate, rel);
+		if (i < (size_t)nt) {
+			double want = (times[i] - times[0]) * 1000.0;
+			double e = rel - want;
+			int out = tol_ms >= 0 && fabs(e) > tol_ms;
+
+			printf(" %10.3f %+9.3f%s", want, e, out ? "  <-- out of tolerance" : "");
+			if (out)
+				bad++;
+			if (i > 0)
+				errs[ne++] = fabs(e);
+		}
+		printf("\n");
+	}
+	if (ne) {
+		double med;
+
+		qsort(errs, ne, sizeof(errs[0]), cmp_double);
+		med = ne % 2 ? errs[ne / 2] : (errs[ne / 2 - 1] + errs[ne / 2]) / 2;
+		printf("spacing error |e|: median %.3f ms, max %.3f ms over %zu note(s)\n", med,
+		       errs[ne - 1], ne);
+		if (med_ms >= 0 && med > med_ms) {
+			fprintf(stderr, "synth-wavcheck: median spacing error %.3f ms, want at "
+				"most %.3f ms\n", med, med_ms);
+			bad++;
+		}
+	}
+	if (want_n >= 0 && found != (size_t)want_n) {
+		fprintf(stderr, "synth-wavcheck: %zu onset(s), want %d\n", found, want_n);
+		bad++;
+	}
+	if (peak < want_peak) {
+		fprintf(stderr, "synth-wavcheck: peak %.6f, want at least %.6f (silent)\n", peak,
+			want_peak);
+		bad++;
+	}
+	return bad ? 1 : 0;
+}
