@@ -25,4 +25,3 @@ synth_apcsynth_SOURCES = \
 synth_apcsynth_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS) $(FLUIDSYNTH_CFLAGS) -pthread
 synth_apcsynth_LDADD = synth/libapcsynth.la $(ALSA_LIBS)
 
-EXTRA_DIST += synth/INTERNALS.md
