@@ -99,6 +99,7 @@ struct apcusb {
 	int hotplug_registered;
 	struct apcusb_dev *devs;
 	int need_reap;
+	int input_seen;	/* input() was called since the last input_end() */
 };
 
 static void apcusb_dev_close(struct apcusb_dev *d);
@@ -498,6 +499,7 @@ static void apcusb_dev_gone(struct apcusb_dev *d)
 		log_info("%s at %u:%u (%s) is gone", d->pub.model->name, d->pub.busnum,
 			 d->pub.address, d->pub.path);
 	d->gone = 1;
+	d->pub.gone = 1;
 	apcusb_dev_close(d);
 }
 
@@ -556,9 +558,11 @@ static void apcusb_in_done(struct libusb_transfer *t)
 			d->pub.stats.in_transfers++;
 			d->pub.stats.in_bytes += (uint64_t)t->actual_length;
 			log_trace("%s: IN %d bytes", d->pub.path, t->actual_length);
-			if (d->attached && d->state == APCUSB_OPEN)
+			if (d->attached && d->state == APCUSB_OPEN) {
 				u->owner->input(u->owner_user, &d->pub, t->buffer,
 						(size_t)t->actual_length);
+				u->input_seen = 1;
+			}
 		}
 		apcusb_in_submit(d, i);
 		break;
@@ -1061,6 +1065,13 @@ void apcusb_dispatch(struct apcusb *u)
 	r = apcusb_errno(libusb_handle_events_timeout_completed(u->ctx, &zero, NULL));
 	if (r < 0 && r != -EINTR)
 		log_warn("Cannot handle USB events: %s", strerror(-r));
+	/* libusb reaped every transfer that had completed (and those that
+	 * completed meanwhile): what they carried leaves together. */
+	if (u->input_seen) {
+		u->input_seen = 0;
+		if (u->owner->input_end)
+			u->owner->input_end(u->owner_user);
+	}
 	apcusb_run_timers(u);
 	apcusb_reap(u);
 }

@@ -20,7 +20,17 @@
 
 struct apcusb;
 
-#define APCUSB_IN_TRANSFERS 4	/* IN transfers always in flight */
+/* IN transfers always in flight. The kernel's driver keeps 7 and gives
+ * each back to the host controller from its completion handler; ours come
+ * back only once this process has been woken up and scheduled, which can
+ * take a millisecond or more on a loaded machine. A host controller fills at
+ * most one transfer of an endpoint per pass over its queue, and once all of
+ * them are done it has nothing to put the device's data into: the data then
+ * piles up in the device, one short transfer per pass, and the latency of
+ * everything behind it grows. 32 transfers of one 64-byte packet cover about
+ * 1.7 ms of a full-speed bus at its busiest (19 bulk packets per frame), for
+ * 2 KiB of buffers. */
+#define APCUSB_IN_TRANSFERS 32
 #define APCUSB_OUT_TRANSFERS 4	/* OUT transfers that may be in flight */
 #define APCUSB_OUT_BUFSIZE 512	/* bytes per OUT transfer: 128 packets,
 				 * a full 80-LED repaint in one transfer */

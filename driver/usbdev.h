@@ -45,6 +45,9 @@ struct usbdev {
 	char path[32];		/* "1-2.3": bus and port numbers */
 	uint8_t busnum, address;
 	uint16_t out_packet_size; /* wMaxPacketSize of the OUT endpoint */
+	/* Set before detach() when the device went away (unplugged, or its
+	 * transfers say it is gone); 0 when the transport lets it go (exit). */
+	int gone;
 	struct usbdev_stats stats;
 	void *owner_data;	/* the owner's per-device state */
 };
@@ -60,6 +63,10 @@ struct usbdev_owner {
 	void (*detach)(void *user, struct usbdev *d);
 	/* The bytes of one completed IN transfer (whole USB-MIDI packets). */
 	void (*input)(void *user, struct usbdev *d, const uint8_t *buf, size_t len);
+	/* Every transfer that had completed when the transport looked has
+	 * been handed to input(): pass on what they carried now, once for
+	 * all of them (one sequencer write, one wake-up of each reader). */
+	void (*input_end)(void *user);
 	/* Fill one OUT transfer (whole packets, at most `cap` bytes); return
 	 * the bytes written, 0 when there is nothing to send. */
 	size_t (*fill_out)(void *user, struct usbdev *d, uint8_t *buf, size_t cap);

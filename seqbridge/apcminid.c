@@ -23,6 +23,9 @@
 #define APCMINID_ENV_LOG "APCMINID_LOG_LEVEL"
 /* How long the exit waits for the LEDs-off transfers. */
 #define APCMINID_EXIT_WAIT_NS 1000000000ull
+/* --in-log records kept between two flushes: more IN transfers than one
+ * wake-up of the loop reaps even when it has fallen far behind. */
+#define APCMINID_IN_LOG_RECORDS 4096
 
 struct apcminid {
 	struct loop *loop;
@@ -30,12 +33,14 @@ struct apcminid {
 	struct apcusb *usb;
 	int sigfd;
 	int once;
+	FILE *in_log;
 };
 
 enum {
 	OPT_KEEP_LEDS = 0x100,
 	OPT_OUT_GAP,
 	OPT_ONCE,
+	OPT_IN_LOG,
 };
 
 static const struct option apcminid_options[] = {
@@ -48,6 +53,7 @@ static const struct option apcminid_options[] = {
 	{ "out-gap", required_argument, NULL, OPT_OUT_GAP },
 	{ "once", no_argument, NULL, OPT_ONCE },
 	{ "exit-on-unplug", no_argument, NULL, OPT_ONCE },
+	{ "in-log", required_argument, NULL, OPT_IN_LOG },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -69,6 +75,8 @@ static void apcminid_usage(FILE *f)
 		"                         transfers, one USB packet each (default 0: no gap)\n"
 		"      --once, --exit-on-unplug\n"
 		"                         exit when a served device is unplugged\n"
+		"      --in-log=FILE      debugging: write every USB IN transfer to FILE with\n"
+		"                         its wake-up, callback and sequencer times\n"
 		"\n"
 		"Environment: " APCMINID_ENV_LOG "=error|warning|info|debug|trace sets the log level.\n"
 		"Signals: SIGINT and SIGTERM exit, SIGUSR1 prints transfer counters.\n");
@@ -78,6 +86,8 @@ static void apcminid_usb_fd(void *user, int fd, short revents)
 {
 	struct apcminid *app = user;
 
+	if (app->in_log)
+		bridge_in_log_woke(app->bridge, loop_now_ns());
 	apcusb_dispatch(app->usb);
 }
 
@@ -105,6 +115,9 @@ static void apcminid_usb_prepare(void *user, uint64_t *deadline)
 
 	if (apcusb_next_deadline(app->usb, &t) && (!*deadline || t < *deadline))
 		*deadline = t;
+	/* The last thing before poll() sleeps: the debug log's lines. */
+	if (app->in_log)
+		bridge_in_log_flush(app->bridge);
 }
 
 static void apcminid_usb_expire(void *user)
@@ -160,7 +173,7 @@ int main(int argc, char **argv)
 	struct apcminid app = { .sigfd = -1 };
 	struct apcusb_config cfg = { 0 };
 	struct bridge_options bopt = { 0 };
-	const char *env;
+	const char *env, *in_log = NULL;
 	sigset_t mask;
 	uint64_t until;
 	int c, r, list = 0, verbose = 0, status = EXIT_FAILURE;
@@ -204,6 +217,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_ONCE:
 			app.once = 1;
+			break;
+		case OPT_IN_LOG:
+			in_log = optarg;
 			break;
 		default:
 			apcminid_usage(stderr);
@@ -269,6 +285,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "apcminid: Cannot create the bridge: %s\n", strerror(-r));
 		goto err_free_loop;
 	}
+	if (in_log) {
+		app.in_log = fopen(in_log, "we");
+		r = app.in_log ? bridge_in_log_open(app.bridge, app.in_log, APCMINID_IN_LOG_RECORDS)
+			       : -errno;
+		if (r < 0) {
+			fprintf(stderr, "apcminid: Cannot open %s: %s\n", in_log, strerror(-r));
+			goto err_free_bridge;
+		}
+	}
 	r = apcusb_new(&app.usb, &cfg, &bridge_usb_owner, app.bridge, &apcminid_usb_host, &app);
 	if (r < 0) {
 		fprintf(stderr, "apcminid: Cannot initialise libusb: %s\n", strerror(-r));
@@ -311,6 +336,8 @@ err_free_usb:
 		bridge_print_stats(app.bridge, stderr);
 err_free_bridge:
 	bridge_free(app.bridge);
+	if (app.in_log)
+		fclose(app.in_log);
 err_free_loop:
 	loop_free(app.loop);
 err_close_sigfd:

@@ -12,11 +12,22 @@
 #include "bridge.h"
 #include "usblog.h"
 
+struct bridge_in_log {
+	FILE *f;
+	struct bridge_in_rec *rec;
+	unsigned int cap, len;
+	unsigned int undrained; /* first record without a drain time */
+	uint64_t woke_ns;
+	uint64_t seq;	/* transfers seen, numbering the lines */
+	uint64_t lost;	/* records the ring had no room for */
+};
+
 struct bridge {
 	const struct bridge_seq_ops *ops;
 	void *seq_user;
 	struct bridge_options opt;
 	struct bridge_dev *devs;
+	struct bridge_in_log log;
 };
 
 /* Largest message either way: a whole sysex. */
@@ -89,6 +100,8 @@ void bridge_free(struct bridge *b)
 		b->devs = bd->next;
 		bridge_dev_free(bd);
 	}
+	bridge_in_log_flush(b);
+	free(b->log.rec);
 	free(b);
 }
 
@@ -216,6 +229,11 @@ static void bridge_detach(void *user, struct usbdev *u)
 	bd->usb = NULL;
 	bd->inquiry_pending = 0;
 	usbout_clear(&bd->out);
+	if (!u->gone) {
+		/* Let go at exit: the device is still there. */
+		log_info("%s (%s) released", bd->model->name, bd->key);
+		return;
+	}
 	/* The client, its ports and their subscriptions stay: the ports are
 	 * absent until the device comes back. LED writes meanwhile still
 	 * update the state that is repainted then. */
@@ -263,8 +281,10 @@ static void bridge_in_message(void *user, unsigned int cable, const uint8_t *msg
 	snd_seq_ev_set_source(&ev, port);
 	snd_seq_ev_set_subs(&ev);
 	snd_seq_ev_set_direct(&ev);
-	/* Direct events get no time from the kernel: stamp them with the
-	 * moment their USB transfer completed (CLOCK_MONOTONIC). */
+	/* A direct event's time refers to no queue and the kernel leaves it
+	 * alone (unless a subscription asks for its own queue's time, which
+	 * then replaces it): stamp it with the moment its USB transfer was
+	 * reaped, CLOCK_MONOTONIC, as real time. */
 	ev.flags &= ~(SND_SEQ_TIME_STAMP_MASK | SND_SEQ_TIME_MODE_MASK);
 	ev.flags |= SND_SEQ_TIME_STAMP_REAL | SND_SEQ_TIME_MODE_ABS;
 	ev.time.time.tv_sec = (unsigned int)(bd->in_time_ns / 1000000000ull);
@@ -278,25 +298,80 @@ err_drop:
 	bd->stats.in_dropped++;
 }
 
+static uint64_t bridge_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Record this transfer for the debug log, unless the ring is full until the
+ * loop's next flush. */
+static void bridge_in_log_rec(struct bridge_dev *bd, const uint8_t *buf, size_t len)
+{
+	struct bridge_in_log *log = &bd->b->log;
+	struct bridge_in_rec *rec;
+
+	if (!log->f)
+		return;
+	log->seq++;
+	if (log->len == log->cap) {
+		log->lost++;
+		return;
+	}
+	rec = &log->rec[log->len++];
+	rec->woke_ns = log->woke_ns;
+	rec->reap_ns = bd->in_time_ns;
+	rec->drain_ns = 0;
+	rec->client = bd->client;
+	rec->len = (unsigned int)len;
+	memcpy(rec->data, buf, len < BRIDGE_IN_LOG_BYTES ? len : BRIDGE_IN_LOG_BYTES);
+}
+
 static void bridge_input(void *user, struct usbdev *u, const uint8_t *buf, size_t len)
 {
 	struct bridge_dev *bd = u->owner_data;
-	struct timespec ts;
 	uint64_t before;
-	int r;
 
 	if (!bd)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	bd->in_time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	/* Each transfer's events carry the time it was reaped: the closest
+	 * this side of the bus gets to when the device sent it. */
+	bd->in_time_ns = bridge_now_ns();
+	bridge_in_log_rec(bd, buf, len);
 	before = bd->stats.in_events;
 	usbmidi_decode(&bd->in, buf, len, bridge_in_message, bd);
-	/* Everything one transfer carried leaves in one drain. */
-	if (bd->stats.in_events != before) {
+	if (bd->stats.in_events != before)
+		bd->in_unsent = 1;
+}
+
+/* Everything the transfers of one wake-up carried leaves in one write to
+ * the sequencer, which wakes each subscriber once, instead of one write and
+ * one wake-up per transfer; the transfers themselves were given back to the
+ * controller as each was decoded. */
+static void bridge_input_end(void *user)
+{
+	struct bridge *b = user;
+	struct bridge_dev *bd;
+	unsigned int i;
+	uint64_t now;
+	int r;
+
+	for (bd = b->devs; bd; bd = bd->next) {
+		if (!bd->in_unsent)
+			continue;
+		bd->in_unsent = 0;
 		bd->stats.in_drains++;
-		r = bd->b->ops->drain(bd);
-		if (r < 0 && r != -EAGAIN)
+		r = b->ops->drain(bd);
+		if (r < 0)
 			log_dbg("%s: Cannot drain sequencer output: %s", bd->name, strerror(-r));
+	}
+	if (b->log.f) {
+		now = bridge_now_ns();
+		for (i = b->log.undrained; i < b->log.len; i++)
+			b->log.rec[i].drain_ns = now;
+		b->log.undrained = b->log.len;
 	}
 }
 
@@ -322,6 +397,7 @@ const struct usbdev_owner bridge_usb_owner = {
 	.attach = bridge_attach,
 	.detach = bridge_detach,
 	.input = bridge_input,
+	.input_end = bridge_input_end,
 	.fill_out = bridge_fill_out,
 	.out_error = bridge_out_error,
 };
@@ -446,7 +522,7 @@ void bridge_print_stats(const struct bridge *b, FILE *f)
 			"%llu ordered messages; %llu USB transfers, %llu bytes; %llu batches, "
 			"%llu dropped\n"
 			"  errors: %llu USB transfer errors, %llu sequencer overruns, "
-			"%llu output stalls\n",
+			"%llu events refused by a full subscriber\n",
 			bd->name, bd->client, bd->key, bd->usb ? "present" : "absent", bd->plugs,
 			(unsigned long long)usb.in_transfers, (unsigned long long)usb.in_bytes,
 			(unsigned long long)bd->stats.in_messages,
@@ -461,6 +537,64 @@ void bridge_print_stats(const struct bridge *b, FILE *f)
 			(unsigned long long)bd->stats.kicks,
 			(unsigned long long)(bd->stats.out_dropped + bd->out.stats.dropped),
 			(unsigned long long)usb.errors, (unsigned long long)bd->stats.seq_overruns,
-			(unsigned long long)bd->stats.seq_stalls);
+			(unsigned long long)bd->stats.seq_refused);
 	}
+}
+
+int bridge_in_log_open(struct bridge *b, FILE *f, unsigned int nrec)
+{
+	struct bridge_in_rec *rec;
+
+	if (!f || !nrec)
+		return -EINVAL;
+	rec = calloc(nrec, sizeof(*rec));
+	if (!rec)
+		return -ENOMEM;
+	free(b->log.rec);
+	b->log.rec = rec;
+	b->log.cap = nrec;
+	b->log.len = 0;
+	b->log.f = f;
+	fprintf(f, "# SEQ CLIENT WOKE_NS REAP_NS DRAIN_NS LEN HEX...\n");
+	return 0;
+}
+
+int bridge_in_log_enabled(const struct bridge *b)
+{
+	return b->log.f != NULL;
+}
+
+void bridge_in_log_woke(struct bridge *b, uint64_t ns)
+{
+	b->log.woke_ns = ns;
+}
+
+void bridge_in_log_flush(struct bridge *b)
+{
+	struct bridge_in_log *log = &b->log;
+	const struct bridge_in_rec *rec;
+	uint64_t first = log->seq - log->len - log->lost;
+	unsigned int i, j, n;
+
+	if (!log->f)
+		return;
+	for (i = 0; i < log->len; i++) {
+		rec = &log->rec[i];
+		fprintf(log->f, "%llu %d %llu %llu %llu %u", (unsigned long long)(first + i),
+			rec->client, (unsigned long long)rec->woke_ns,
+			(unsigned long long)rec->reap_ns, (unsigned long long)rec->drain_ns,
+			rec->len);
+		n = rec->len < BRIDGE_IN_LOG_BYTES ? rec->len : BRIDGE_IN_LOG_BYTES;
+		for (j = 0; j < n; j++)
+			fprintf(log->f, " %02x", rec->data[j]);
+		fputc('\n', log->f);
+	}
+	if (log->lost) {
+		fprintf(log->f, "# %llu transfers not recorded: the ring was full\n",
+			(unsigned long long)log->lost);
+		log->lost = 0;
+	}
+	log->len = 0;
+	log->undrained = 0;
+	fflush(log->f);
 }

@@ -49,11 +49,11 @@ struct bridge_seq_ops {
 struct bridge_stats {
 	uint64_t in_messages;	/* MIDI messages decoded from the device */
 	uint64_t in_events;	/* events sent to the sequencer */
-	uint64_t in_drains;	/* drains: one per IN transfer with events */
+	uint64_t in_drains;	/* drains: one per wake-up that brought events */
 	uint64_t in_dropped;	/* messages that made no event or failed */
 	uint64_t seq_events;	/* events read from the sequencer */
 	uint64_t seq_overruns;
-	uint64_t seq_stalls;	/* drains a full subscriber FIFO held back */
+	uint64_t seq_refused;	/* events a full subscriber FIFO refused */
 	uint64_t led_events;	/* LED messages applied to the LED state */
 	uint64_t kicks;		/* OUT batches handed to the transport */
 	uint64_t out_dropped;	/* ordered messages dropped */
@@ -61,6 +61,17 @@ struct bridge_stats {
 };
 
 struct bridge;
+
+/* One IN transfer as the debug log (apcminid --in-log) keeps it: when the
+ * event loop woke up for it, when its callback ran, when its events had been
+ * written to the sequencer, and its bytes (the first BRIDGE_IN_LOG_BYTES). */
+#define BRIDGE_IN_LOG_BYTES 64
+struct bridge_in_rec {
+	uint64_t woke_ns, reap_ns, drain_ns; /* CLOCK_MONOTONIC */
+	int client;
+	unsigned int len;
+	uint8_t data[BRIDGE_IN_LOG_BYTES];
+};
 
 struct bridge_dev {
 	struct bridge *b;
@@ -73,6 +84,7 @@ struct bridge_dev {
 	int inquiry_pending;	/* our identity request is unanswered */
 	const struct apc_model *confirmed; /* model the identity reply named */
 	uint64_t in_time_ns;	/* when the IN transfer being decoded came */
+	int in_unsent;		/* events buffered for the next input_end() */
 
 	/* sequencer side; seq_priv belongs to the seq ops */
 	void *seq_priv;
@@ -120,5 +132,16 @@ void bridge_leds_off(struct bridge *b);
 int bridge_out_idle(const struct bridge *b);
 
 void bridge_print_stats(const struct bridge *b, FILE *f);
+
+/* Debugging: record every IN transfer into a ring of `nrec` records,
+ * allocated now, and write them as text lines to `f` from
+ * bridge_in_log_flush(), which the event loop calls before it sleeps, so
+ * that nothing is written from inside a transfer callback. Records that do
+ * not fit before the next flush are counted and reported. 0 or -errno. */
+int bridge_in_log_open(struct bridge *b, FILE *f, unsigned int nrec);
+/* The event loop woke up for USB at `ns`: the next records get that time. */
+void bridge_in_log_woke(struct bridge *b, uint64_t ns);
+int bridge_in_log_enabled(const struct bridge *b);
+void bridge_in_log_flush(struct bridge *b);
 
 #endif

@@ -17,11 +17,21 @@
 #define SEQCLIENT_OBUF_SIZE (256 * 1024)
 #define SEQCLIENT_MAX_FDS 4
 
-/* A full subscriber FIFO makes the drain fail with EAGAIN; our own fd is
- * writable all the while (direct events take nothing from our pool), so
- * POLLOUT would spin: retry from the timer instead, backing off. */
-#define SEQCLIENT_RETRY_MIN_NS 1000000ull
-#define SEQCLIENT_RETRY_MAX_NS 64000000ull
+/* Cells of our client's input pool: every event a client writes to our
+ * ports is copied into it during that client's write(), before we can read
+ * any, so it must hold the largest write a client makes at once. alsa-lib
+ * flushes a client's output buffer (16 KiB by default: 585 fixed-size
+ * events) in one write; a 64-pad repaint plus a burst of 256 LED events is
+ * far below that. 2000 is the most the kernel allows (SNDRV_SEQ_MAX_EVENTS):
+ * three default-sized flushes, or an mk2 RGB sysex for every pad (two cells
+ * each) several times over, for about 100 KiB of kernel memory. */
+#define SEQCLIENT_POOL_INPUT 2000
+/* We only send direct events: the kernel delivers them to the subscribers'
+ * FIFOs during our write() without taking cells from our output pool, so
+ * the pool and its room never hold us back. Keep a small pool, and the room
+ * at one cell: writable whenever any cell is free. */
+#define SEQCLIENT_POOL_OUTPUT 64
+#define SEQCLIENT_POOL_OUTPUT_ROOM 1
 
 struct seqclient {
 	snd_seq_t *seq;
@@ -29,8 +39,6 @@ struct seqclient {
 	struct bridge_dev *bd;
 	int fds[SEQCLIENT_MAX_FDS];
 	unsigned int nfds;
-	uint64_t retry_at;	/* 0: output is not stuck */
-	uint64_t retry_ns;
 };
 
 static const char *const seqclient_port_names[BRIDGE_NUM_PORTS] = {
@@ -68,57 +76,34 @@ static void seqclient_fd_ready(void *user, int fd, short revents)
 	bridge_dev_seq_ready(sc->bd);
 }
 
-static int seqclient_try_drain(struct seqclient *sc)
-{
-	struct bridge_dev *bd = sc->bd;
-	int r;
-
-	r = snd_seq_drain_output(sc->seq);
-	if (r == 0) {
-		sc->retry_at = 0;
-		sc->retry_ns = 0;
-		return 0;
-	}
-	if (r > 0 || r == -EAGAIN) {
-		bd->stats.seq_stalls++;
-		sc->retry_ns = sc->retry_ns ? sc->retry_ns * 2 : SEQCLIENT_RETRY_MIN_NS;
-		if (sc->retry_ns > SEQCLIENT_RETRY_MAX_NS)
-			sc->retry_ns = SEQCLIENT_RETRY_MAX_NS;
-		sc->retry_at = loop_now_ns() + sc->retry_ns;
-		return -EAGAIN;
-	}
-	log_warn("%s: Cannot send events: %s", bd->name, snd_strerror(r));
-	snd_seq_drop_output(sc->seq);
-	sc->retry_at = 0;
-	return r;
-}
-
-/* Every write that finds a subscriber's FIFO full marks an overflow there,
- * and the subscriber's next read throws its whole FIFO away: once stuck,
- * leave the writing to the timer instead of retrying on every transfer. */
+/* Write out every buffered event. A subscriber whose FIFO is full refuses
+ * an event: the kernel has then delivered it to every other subscriber, and
+ * marked an overrun at the full one, whose next read throws its whole FIFO
+ * away. Writing that event again later would only repeat it to the others
+ * and keep everything behind it waiting: drop it, count it, go on, as the
+ * kernel's own drivers do (snd_seq_kernel_client_dispatch ignores a full
+ * FIFO too). Bounded: each pass writes or drops at least one event. */
 static int seqclient_drain(struct bridge_dev *bd)
 {
 	struct seqclient *sc = bd->seq_priv;
+	snd_seq_event_t *ev;
+	int r;
 
-	if (sc->retry_at)
-		return -EAGAIN;
-	return seqclient_try_drain(sc);
-}
-
-static void seqclient_prepare(void *user, uint64_t *deadline)
-{
-	struct seqclient *sc = user;
-
-	if (sc->retry_at && (!*deadline || sc->retry_at < *deadline))
-		*deadline = sc->retry_at;
-}
-
-static void seqclient_expire(void *user)
-{
-	struct seqclient *sc = user;
-
-	if (sc->retry_at && sc->retry_at <= loop_now_ns())
-		seqclient_try_drain(sc);
+	for (;;) {
+		r = snd_seq_drain_output(sc->seq);
+		if (r == 0)
+			return 0;
+		if (r < 0 && r != -EAGAIN)
+			break;
+		/* > 0: written in part; -EAGAIN: the first event refused. */
+		bd->stats.seq_refused++;
+		r = snd_seq_extract_output(sc->seq, &ev);
+		if (r < 0)
+			break;
+	}
+	log_warn("%s: Cannot send events: %s", bd->name, snd_strerror(r));
+	snd_seq_drop_output(sc->seq);
+	return r;
 }
 
 static int seqclient_output(struct bridge_dev *bd, snd_seq_event_t *ev)
@@ -128,8 +113,8 @@ static int seqclient_output(struct bridge_dev *bd, snd_seq_event_t *ev)
 
 	r = snd_seq_event_output_buffer(sc->seq, ev);
 	if (r == -EAGAIN) {
-		/* Buffer full: push out what we can and try once more. */
-		snd_seq_drain_output(sc->seq);
+		/* Buffer full: write it out and try once more. */
+		seqclient_drain(bd);
 		r = snd_seq_event_output_buffer(sc->seq, ev);
 	}
 	return r < 0 ? r : 0;
@@ -153,7 +138,6 @@ static void seqclient_close(struct bridge_dev *bd)
 		return;
 	for (i = 0; i < sc->nfds; i++)
 		loop_del_fd(sc->loop, sc->fds[i]);
-	loop_del_hook(sc->loop, sc);
 	if (sc->seq) {
 		snd_seq_drain_output(sc->seq);
 		snd_seq_close(sc->seq);
@@ -211,6 +195,15 @@ static int seqclient_open(struct bridge_dev *bd, const char *name)
 	r = snd_seq_set_output_buffer_size(sc->seq, SEQCLIENT_OBUF_SIZE);
 	if (r < 0)
 		goto err_close_seq;
+	r = snd_seq_set_client_pool_input(sc->seq, SEQCLIENT_POOL_INPUT);
+	if (r < 0)
+		goto err_close_seq;
+	r = snd_seq_set_client_pool_output(sc->seq, SEQCLIENT_POOL_OUTPUT);
+	if (r < 0)
+		goto err_close_seq;
+	r = snd_seq_set_client_pool_output_room(sc->seq, SEQCLIENT_POOL_OUTPUT_ROOM);
+	if (r < 0)
+		goto err_close_seq;
 	r = seqclient_create_ports(sc);
 	if (r < 0)
 		goto err_close_seq;
@@ -226,9 +219,6 @@ static int seqclient_open(struct bridge_dev *bd, const char *name)
 			goto err_del_fds;
 		sc->fds[sc->nfds++] = pfds[i].fd;
 	}
-	r = loop_add_hook(sc->loop, seqclient_prepare, seqclient_expire, sc);
-	if (r < 0)
-		goto err_del_fds;
 	bd->seq_priv = sc;
 	return 0;
 

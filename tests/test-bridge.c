@@ -298,6 +298,12 @@ static void usb_in(struct fixture *f, struct usbdev *u, unsigned int cable, cons
 	bridge_usb_owner.input(f->b, u, pkts, (size_t)n);
 }
 
+/* The transport has handed over every transfer of this wake-up. */
+static void usb_in_end(struct fixture *f)
+{
+	bridge_usb_owner.input_end(f->b);
+}
+
 static int is_inquiry(const struct msg *m)
 {
 	return m->len == sizeof(apc_inquiry_request) &&
@@ -350,6 +356,9 @@ static void test_in_transfer_one_drain(void **state)
 
 	attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
 	usb_in(f, &f->usb.pub, 0, midi, sizeof(midi));
+	/* Buffered until the transport has handed over the whole wake-up. */
+	assert_int_equal(mseq.drains, 0);
+	usb_in_end(f);
 
 	assert_int_equal(mseq.n_out, 3);
 	assert_int_equal(mseq.drains, 1);
@@ -373,11 +382,51 @@ static void test_in_transfer_one_drain(void **state)
 		assert_int_equal(e->ev.flags & SND_SEQ_TIME_STAMP_MASK, SND_SEQ_TIME_STAMP_REAL);
 	}
 
-	/* A second transfer is a second drain. */
+	/* A later wake-up is a second drain. */
 	usb_in(f, &f->usb.pub, 0, midi, 3);
+	usb_in_end(f);
 	assert_int_equal(mseq.n_out, 4);
 	assert_int_equal(mseq.drains, 2);
 	assert_int_equal(mseq.out[3].drain, 2);
+	assert_int_equal(bridge_devs(f->b)->stats.in_drains, 2);
+
+	/* A wake-up without events drains nothing. */
+	usb_in_end(f);
+	assert_int_equal(mseq.drains, 2);
+}
+
+static void test_in_transfers_one_drain_per_wakeup(void **state)
+{
+	struct fixture *f = *state;
+	static const uint8_t press[] = { 0x90, 5, 127 }, fader[] = { 0xb0, 48, 64 };
+	struct bridge_dev *bd;
+	unsigned int i;
+
+	bd = attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
+	/* Several transfers reaped in one wake-up: one write for all, in
+	 * order, each event stamped with its own transfer's time. */
+	usb_in(f, &f->usb.pub, 0, press, sizeof(press));
+	usb_in(f, &f->usb.pub, 0, fader, sizeof(fader));
+	usb_in(f, &f->usb.pub, 0, press, sizeof(press));
+	assert_int_equal(mseq.drains, 0);
+	usb_in_end(f);
+	assert_int_equal(mseq.drains, 1);
+	assert_int_equal(mseq.n_out, 3);
+	assert_int_equal(mseq.out[0].ev.type, SND_SEQ_EVENT_NOTEON);
+	assert_int_equal(mseq.out[1].ev.type, SND_SEQ_EVENT_CONTROLLER);
+	assert_int_equal(mseq.out[2].ev.type, SND_SEQ_EVENT_NOTEON);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(mseq.out[i].drain, 1);
+		assert_int_equal(mseq.out[i].ev.flags & SND_SEQ_TIME_MODE_MASK,
+				 SND_SEQ_TIME_MODE_ABS);
+	}
+	/* Reaped one after the other: the stamps never go backwards. */
+	for (i = 1; i < 3; i++)
+		assert_true(mseq.out[i].ev.time.time.tv_sec > mseq.out[i - 1].ev.time.time.tv_sec ||
+			    (mseq.out[i].ev.time.time.tv_sec == mseq.out[i - 1].ev.time.time.tv_sec &&
+			     mseq.out[i].ev.time.time.tv_nsec >= mseq.out[i - 1].ev.time.time.tv_nsec));
+	assert_int_equal(bd->stats.in_drains, 1);
+	assert_int_equal(bd->stats.in_events, 3);
 }
 
 static void test_identity_reply_swallowed_once(void **state)
@@ -500,6 +549,7 @@ static void test_replug_repaints(void **state)
 	bridge_dev_seq_ready(bd);
 	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL);
 
+	f->usb.pub.gone = 1;
 	bridge_usb_owner.detach(f->b, &f->usb.pub);
 	assert_int_equal(f->gone, 1);
 	assert_null(bd->usb);
@@ -533,6 +583,19 @@ static void test_replug_repaints(void **state)
 	}
 	assert_int_equal(inquiries, 1);
 	bridge_usb_owner.detach(f->b, &again.pub);
+}
+
+static void test_release_at_exit_is_no_unplug(void **state)
+{
+	struct fixture *f = *state;
+	struct bridge_dev *bd;
+
+	bd = attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
+	/* The transport lets a present device go (apcminid exits). */
+	bridge_usb_owner.detach(f->b, &f->usb.pub);
+	assert_int_equal(f->gone, 0);
+	assert_null(bd->usb);
+	assert_int_equal(bridge_num_present(f->b), 0);
 }
 
 static void test_two_devices_two_clients(void **state)
@@ -654,6 +717,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_attach_repaints_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_in_transfer_one_drain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_in_transfers_one_drain_per_wakeup, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_release_at_exit_is_no_unplug, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity_reply_swallowed_once, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_led_burst_coalesced, setup, teardown),
