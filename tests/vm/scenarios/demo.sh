@@ -41,36 +41,31 @@ BEGIN {
 vm_smf paint.mid <paint.txt
 
 step "plug in an emulated $apc_name ($APC_MODEL); the kernel's snd-usb-audio takes it"
-vm_plug
-vm_emu_start
-vm_wait_kernel_client 10 || vm_fail "snd-usb-audio did not create a sequencer client"
-kernel=$VM_CLIENT
-aconnect -l | grep -A2 "^client $kernel:" | show
+vm_plug_kernel
+aconnect -l | grep -A2 "^client $VM_CLIENT:" | show
 
 step "start apcminid: it detaches snd-usb-audio and becomes the controller's client"
-apcminid -v >apcminid.log 2>&1 &
-dpid=$!
 spid=
 qpid=
 fail() {
-	for p in $qpid $spid $dpid; do kill "$p" 2>/dev/null || true; done
-	show apcminid.log
-	vm_fail "$@"
+	for p in $qpid $spid; do kill "$p" 2>/dev/null || true; done
+	vm_apcminid_fail "$@"
 }
-vm_wait_client_gone "$kernel" 10 || fail "the kernel's client stayed"
-vm_wait_client "$apc_name" 10 || fail "no sequencer client '$apc_name'"
+vm_apcminid_start -v
+dpid=$VM_APCMINID
 apc=$VM_CLIENT
 vm_emu wait leds 80 5000 >/dev/null || fail "apcminid did not paint the LEDs on open"
 aconnect -l | grep -A4 "'$apc_name'" | show
 
-step "start apcsynth (writing demo.wav) and route: aconnect '$apc_name:0' apcsynth:0"
+step "route: aseqdump -p '$apc_name:0', and apcsynth (writing demo.wav) by aconnect '$apc_name:0' apcsynth:0"
+# aseqdump first: the wait below must see its subscription, not apcsynth's.
+aseqdump -p "$apc_name:0" >aseqdump.txt 2>&1 &
+qpid=$!
+vm_wait_connected "$apc" 5 || fail "aseqdump did not connect"
 apcsynth -o demo.wav -s "$sf" >apcsynth.log 2>&1 &
 spid=$!
 vm_wait_client apcsynth 60 || fail "no sequencer client 'apcsynth'"
 aconnect "$apc_name:0" apcsynth:0 || fail "aconnect failed"
-aseqdump -p "$apc_name:0" >aseqdump.txt 2>&1 &
-qpid=$!
-vm_wait_connected "$apc" 5 || fail "aseqdump did not connect"
 
 step "play: pads (a C major arpeggio), fader 1, track button 1"
 for p in 24 28 31 36 31 28 24; do
