@@ -16,6 +16,8 @@
 
 #include "apcbench-io.h"
 #include "apcmini.h"
+#include "apcusb.h"
+#include "usbdesc.h"
 #include "usbmidi.h"
 
 int bench_log_init(struct bench_log *l, size_t cap)
@@ -54,6 +56,75 @@ static int gettid_(void)
 	return (int)syscall(SYS_gettid);
 }
 
+/* A device-side recorder thread (the gadget's, the sequencer peers'): it
+ * logs what its source delivers and signals efd after each batch, so the
+ * bench thread waits on a descriptor, not a sleep; quit_efd stops it. */
+struct bench_worker {
+	int efd, quit_efd;
+	pthread_t thread;
+	int running;
+	_Atomic int tid;	/* for the context-switch counters */
+};
+
+static void worker_init(struct bench_worker *w)
+{
+	w->efd = w->quit_efd = -1;
+}
+
+static int worker_start(struct bench_worker *w, void *(*fn)(void *), void *arg)
+{
+	int err;
+
+	w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	w->quit_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->efd < 0 || w->quit_efd < 0) {
+		err = -errno;
+		goto err_close;
+	}
+	err = -pthread_create(&w->thread, NULL, fn, arg);
+	if (err < 0)
+		goto err_close;
+	w->running = 1;
+	return 0;
+
+err_close:
+	if (w->efd >= 0)
+		close(w->efd);
+	if (w->quit_efd >= 0)
+		close(w->quit_efd);
+	worker_init(w);
+	return err;
+}
+
+static void worker_stop(struct bench_worker *w)
+{
+	if (w->running) {
+		efd_signal(w->quit_efd);
+		pthread_join(w->thread, NULL);
+		w->running = 0;
+	}
+	if (w->efd >= 0)
+		close(w->efd);
+	if (w->quit_efd >= 0)
+		close(w->quit_efd);
+	worker_init(w);
+}
+
+/* In the worker: wait until the source's npfd descriptors (pfd has room for
+ * one more, the quit descriptor's) have data. 1 then, 0 when asked to quit
+ * or poll fails. */
+static int worker_wait(struct bench_worker *w, struct pollfd *pfd, int npfd)
+{
+	pfd[npfd].fd = w->quit_efd;
+	pfd[npfd].events = POLLIN;
+	for (;;) {
+		if (poll(pfd, (nfds_t)npfd + 1, -1) >= 0)
+			return !pfd[npfd].revents;
+		if (errno != EINTR)
+			return 0;
+	}
+}
+
 /* ================= gadget ================= */
 
 struct bench_gadget {
@@ -61,10 +132,7 @@ struct bench_gadget {
 	const struct apc_model *model;
 	char name[32];
 	struct bench_log ledlog;
-	int efd, quit_efd;
-	pthread_t thread;
-	int running;
-	_Atomic int tid;
+	struct bench_worker w;
 	snd_rawmidi_status_t *status;
 	struct bench_midiparse parse;
 };
@@ -125,22 +193,13 @@ static void *gadget_thread(void *arg)
 	uint8_t buf[1024];
 	int npfd;
 
-	atomic_store(&g->tid, gettid_());
+	atomic_store(&g->w.tid, gettid_());
 	npfd = snd_rawmidi_poll_descriptors(g->in, pfd, 7);
-	pfd[npfd].fd = g->quit_efd;
-	pfd[npfd].events = POLLIN;
-	for (;;) {
+	while (worker_wait(&g->w, pfd, npfd)) {
 		ssize_t n, i;
 		uint64_t t;
 		int appended = 0;
 
-		if (poll(pfd, (nfds_t)npfd + 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (pfd[npfd].revents)
-			break;
 		n = snd_rawmidi_read(g->in, buf, sizeof(buf));
 		t = bench_now();
 		if (n == -EAGAIN)
@@ -167,7 +226,7 @@ static void *gadget_thread(void *arg)
 			}
 		}
 		if (appended)
-			efd_signal(g->efd);
+			efd_signal(g->w.efd);
 	}
 	return NULL;
 }
@@ -182,7 +241,7 @@ int bench_gadget_open(struct bench_gadget **out, const char *name, const struct 
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
-	g->efd = g->quit_efd = -1;
+	worker_init(&g->w);
 	g->model = m;
 	if (name)
 		snprintf(g->name, sizeof(g->name), "%s", name);
@@ -210,24 +269,13 @@ int bench_gadget_open(struct bench_gadget **out, const char *name, const struct 
 	err = snd_rawmidi_status_malloc(&g->status);
 	if (err < 0)
 		goto err_out;
-	g->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	g->quit_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (g->efd < 0 || g->quit_efd < 0) {
-		err = -errno;
-		goto err_status;
-	}
-	err = -pthread_create(&g->thread, NULL, gadget_thread, g);
+	err = worker_start(&g->w, gadget_thread, g);
 	if (err < 0)
 		goto err_status;
-	g->running = 1;
 	*out = g;
 	return 0;
 
 err_status:
-	if (g->efd >= 0)
-		close(g->efd);
-	if (g->quit_efd >= 0)
-		close(g->quit_efd);
 	snd_rawmidi_status_free(g->status);
 err_out:
 	snd_rawmidi_close(g->out);
@@ -244,12 +292,7 @@ void bench_gadget_close(struct bench_gadget *g)
 {
 	if (!g)
 		return;
-	if (g->running) {
-		efd_signal(g->quit_efd);
-		pthread_join(g->thread, NULL);
-	}
-	close(g->efd);
-	close(g->quit_efd);
+	worker_stop(&g->w);
 	snd_rawmidi_status_free(g->status);
 	snd_rawmidi_close(g->out);
 	snd_rawmidi_close(g->in);
@@ -289,7 +332,7 @@ struct bench_log *bench_gadget_ledlog(struct bench_gadget *g)
 
 int bench_gadget_efd(struct bench_gadget *g)
 {
-	return g->efd;
+	return g->w.efd;
 }
 
 const char *bench_gadget_name(struct bench_gadget *g)
@@ -299,7 +342,7 @@ const char *bench_gadget_name(struct bench_gadget *g)
 
 int bench_gadget_tid(struct bench_gadget *g)
 {
-	return atomic_load(&g->tid);
+	return atomic_load(&g->w.tid);
 }
 
 /* ================= sequencer: the bench client ================= */
@@ -576,10 +619,7 @@ struct bench_peer {
 	int src_port, sink_port;
 	snd_midi_event_t *enc;
 	struct bench_log ledlog;
-	int efd, quit_efd;
-	pthread_t thread;
-	int running;
-	_Atomic int tid;
+	struct bench_worker w;
 	snd_seq_addr_t bench_in;
 };
 
@@ -589,21 +629,12 @@ static void *peer_thread(void *arg)
 	struct pollfd pfd[5];
 	int npfd;
 
-	atomic_store(&p->tid, gettid_());
+	atomic_store(&p->w.tid, gettid_());
 	npfd = snd_seq_poll_descriptors(p->sink, pfd, 4, POLLIN);
-	pfd[npfd].fd = p->quit_efd;
-	pfd[npfd].events = POLLIN;
-	for (;;) {
+	while (worker_wait(&p->w, pfd, npfd)) {
 		snd_seq_event_t *ev;
 		int err, appended = 0;
 
-		if (poll(pfd, (nfds_t)npfd + 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (pfd[npfd].revents)
-			break;
 		while ((err = snd_seq_event_input(p->sink, &ev)) >= 0 || err == -ENOSPC) {
 			uint64_t t = bench_now();
 
@@ -618,7 +649,7 @@ static void *peer_thread(void *arg)
 			}
 		}
 		if (appended)
-			efd_signal(p->efd);
+			efd_signal(p->w.efd);
 	}
 	return NULL;
 }
@@ -650,7 +681,7 @@ int bench_peer_open(struct bench_peer **out, struct bench_seq *bench, size_t log
 
 	if (!p)
 		return -ENOMEM;
-	p->efd = p->quit_efd = -1;
+	worker_init(&p->w);
 	err = bench_log_init(&p->ledlog, logcap);
 	if (err < 0)
 		goto err_free;
@@ -665,24 +696,13 @@ int bench_peer_open(struct bench_peer **out, struct bench_seq *bench, size_t log
 	err = snd_midi_event_new(USBMIDI_SYSEX_MAX, &p->enc);
 	if (err < 0)
 		goto err_sink;
-	p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	p->quit_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (p->efd < 0 || p->quit_efd < 0) {
-		err = -errno;
-		goto err_enc;
-	}
-	err = -pthread_create(&p->thread, NULL, peer_thread, p);
+	err = worker_start(&p->w, peer_thread, p);
 	if (err < 0)
 		goto err_enc;
-	p->running = 1;
 	*out = p;
 	return 0;
 
 err_enc:
-	if (p->efd >= 0)
-		close(p->efd);
-	if (p->quit_efd >= 0)
-		close(p->quit_efd);
 	snd_midi_event_free(p->enc);
 err_sink:
 	snd_seq_close(p->sink);
@@ -699,12 +719,7 @@ void bench_peer_close(struct bench_peer *p)
 {
 	if (!p)
 		return;
-	if (p->running) {
-		efd_signal(p->quit_efd);
-		pthread_join(p->thread, NULL);
-	}
-	close(p->efd);
-	close(p->quit_efd);
+	worker_stop(&p->w);
 	snd_midi_event_free(p->enc);
 	snd_seq_close(p->sink);
 	snd_seq_close(p->src);
@@ -763,12 +778,12 @@ struct bench_log *bench_peer_ledlog(struct bench_peer *p)
 
 int bench_peer_efd(struct bench_peer *p)
 {
-	return p->efd;
+	return p->w.efd;
 }
 
 int bench_peer_tid(struct bench_peer *p)
 {
-	return atomic_load(&p->tid);
+	return atomic_load(&p->w.tid);
 }
 
 /* ================= direct: libusb ================= */
@@ -793,34 +808,6 @@ struct bench_usb {
 	uint64_t rx_t;
 	int rx_added;
 };
-
-static int usb_err(int e)
-{
-	if (e >= 0)
-		return e;
-	switch (e) {
-	case LIBUSB_ERROR_IO:
-		return -EIO;
-	case LIBUSB_ERROR_INVALID_PARAM:
-		return -EINVAL;
-	case LIBUSB_ERROR_ACCESS:
-		return -EACCES;
-	case LIBUSB_ERROR_NO_DEVICE:
-		return -ENODEV;
-	case LIBUSB_ERROR_NOT_FOUND:
-		return -ENOENT;
-	case LIBUSB_ERROR_BUSY:
-		return -EBUSY;
-	case LIBUSB_ERROR_TIMEOUT:
-		return -ETIMEDOUT;
-	case LIBUSB_ERROR_NO_MEM:
-		return -ENOMEM;
-	case LIBUSB_ERROR_NOT_SUPPORTED:
-		return -EOPNOTSUPP;
-	default:
-		return -EIO;
-	}
-}
 
 static void usb_msg(void *user, unsigned int cable, const uint8_t *msg, size_t len)
 {
@@ -860,41 +847,23 @@ static void LIBUSB_CALL usb_out_cb(struct libusb_transfer *x)
 	u->out_pending--;
 }
 
-static int usb_find_iface(libusb_device *dev, int *iface, unsigned char *in, unsigned char *out,
-			  unsigned int *in_size)
+/* The device's MIDIStreaming interface, found as apcminid finds it. Only
+ * bulk endpoints: every transfer here is a bulk one. Before the device is
+ * opened libusb may not know the active configuration; the first is the
+ * one an APC mini has. */
+static int usb_find_iface(libusb_device *dev, struct usbdesc_midi *m)
 {
 	struct libusb_config_descriptor *cfg;
-	int i, a, e, err = -ENOENT;
+	int err;
 
 	if (libusb_get_active_config_descriptor(dev, &cfg) < 0 &&
 	    libusb_get_config_descriptor(dev, 0, &cfg) < 0)
 		return -EIO;
-	for (i = 0; i < cfg->bNumInterfaces && err; i++)
-		for (a = 0; a < cfg->interface[i].num_altsetting && err; a++) {
-			const struct libusb_interface_descriptor *d = &cfg->interface[i].altsetting[a];
-
-			/* MIDIStreaming: audio class 1, subclass 3 */
-			if (d->bInterfaceClass != LIBUSB_CLASS_AUDIO || d->bInterfaceSubClass != 3)
-				continue;
-			*in = *out = 0;
-			for (e = 0; e < d->bNumEndpoints; e++) {
-				const struct libusb_endpoint_descriptor *ep = &d->endpoint[e];
-
-				if ((ep->bmAttributes & 3) != LIBUSB_TRANSFER_TYPE_BULK)
-					continue;
-				if (ep->bEndpointAddress & LIBUSB_ENDPOINT_IN) {
-					*in = ep->bEndpointAddress;
-					*in_size = ep->wMaxPacketSize;
-				} else {
-					*out = ep->bEndpointAddress;
-				}
-			}
-			if (*in && *out) {
-				*iface = d->bInterfaceNumber;
-				err = 0;
-			}
-		}
+	err = usbdesc_find_midi(cfg, m);
 	libusb_free_config_descriptor(cfg);
+	if (!err && (m->in_type != LIBUSB_TRANSFER_TYPE_BULK ||
+		     m->out_type != LIBUSB_TRANSFER_TYPE_BULK))
+		err = -ENOENT;
 	return err;
 }
 
@@ -902,6 +871,7 @@ int bench_usb_open(struct bench_usb **out, unsigned int n_in, char *desc, size_t
 {
 	struct bench_usb *u = calloc(1, sizeof(*u));
 	libusb_device **list = NULL;
+	struct usbdesc_midi mi;
 	ssize_t n, i;
 	int err, k;
 
@@ -909,7 +879,7 @@ int bench_usb_open(struct bench_usb **out, unsigned int n_in, char *desc, size_t
 		return -ENOMEM;
 	u->n_in = n_in >= 1 && n_in <= USB_IN_TRANSFERS ? n_in : 7;
 	usbmidi_decoder_init(&u->dec);
-	err = usb_err(libusb_init(&u->ctx));
+	err = apcusb_errno(libusb_init(&u->ctx));
 	if (err < 0)
 		goto err_free;
 	n = libusb_get_device_list(u->ctx, &list);
@@ -920,10 +890,14 @@ int bench_usb_open(struct bench_usb **out, unsigned int n_in, char *desc, size_t
 		if (libusb_get_device_descriptor(list[i], &dd) < 0 ||
 		    !apc_model_by_usb_id(dd.idVendor, dd.idProduct))
 			continue;
-		err = usb_find_iface(list[i], &u->iface, &u->ep_in, &u->ep_out, &u->in_size);
+		err = usb_find_iface(list[i], &mi);
 		if (err < 0)
 			continue;
-		err = usb_err(libusb_open(list[i], &u->h));
+		u->iface = mi.iface;
+		u->ep_in = mi.ep_in;
+		u->ep_out = mi.ep_out;
+		u->in_size = mi.in_size;
+		err = apcusb_errno(libusb_open(list[i], &u->h));
 		if (err < 0)
 			continue;
 		snprintf(desc, descsz, "%s on USB %u:%u, interface %d, endpoints 0x%02x/0x%02x, %u IN",
@@ -936,7 +910,7 @@ int bench_usb_open(struct bench_usb **out, unsigned int n_in, char *desc, size_t
 	if (!u->h)
 		goto err_exit;
 	libusb_set_auto_detach_kernel_driver(u->h, 1);
-	err = usb_err(libusb_claim_interface(u->h, u->iface));
+	err = apcusb_errno(libusb_claim_interface(u->h, u->iface));
 	if (err < 0)
 		goto err_close;
 	if (!u->in_size || u->in_size > 512)
@@ -953,7 +927,7 @@ int bench_usb_open(struct bench_usb **out, unsigned int n_in, char *desc, size_t
 		libusb_fill_bulk_transfer(u->in[k], u->h, u->ep_in, buf, (int)u->in_size, usb_in_cb,
 					  u, 0);
 		u->in[k]->flags = LIBUSB_TRANSFER_FREE_BUFFER;
-		err = usb_err(libusb_submit_transfer(u->in[k]));
+		err = apcusb_errno(libusb_submit_transfer(u->in[k]));
 		if (err < 0)
 			goto err_release;
 	}
@@ -1018,7 +992,7 @@ int bench_usb_recv(void *ctx, int timeout_ms, struct bench_log *rx)
 	u->rx_added = 0;
 	err = libusb_handle_events_timeout_completed(u->ctx, &tv, NULL);
 	if (err < 0 && err != LIBUSB_ERROR_INTERRUPTED)
-		return usb_err(err);
+		return apcusb_errno(err);
 	if (u->in_failed)
 		return -EIO;
 	return u->rx_added;
@@ -1046,7 +1020,7 @@ int bench_usb_leds(void *ctx, const uint8_t *msgs, size_t n, int per_event)
 			len += err;
 		}
 		x->length = len;
-		err = usb_err(libusb_submit_transfer(x));
+		err = apcusb_errno(libusb_submit_transfer(x));
 		if (err < 0)
 			return err;
 		u->out_pending++;
@@ -1057,7 +1031,7 @@ int bench_usb_leds(void *ctx, const uint8_t *msgs, size_t n, int per_event)
 
 		err = libusb_handle_events_timeout_completed(u->ctx, &tv, NULL);
 		if (err < 0 && err != LIBUSB_ERROR_INTERRUPTED)
-			return usb_err(err);
+			return apcusb_errno(err);
 	}
 	return 0;
 }

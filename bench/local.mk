@@ -12,7 +12,10 @@ apcbench_SOURCES = bench/apcbench.c bench/apcbench.h \
 	bench/apcbench-stats.c bench/apcbench-stats.h \
 	bench/apcbench-report.c
 apcbench_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS) $(LIBUSB_CFLAGS) -pthread
-apcbench_LDADD = driver/libapccore.la $(ALSA_LIBS) $(LIBUSB_LIBS) -lm -lpthread
+# The direct path finds the interface and translates libusb's errors with
+# the transport's own code.
+apcbench_LDADD = driver/libapcusb.la driver/libapccore.la driver/libapclog.la \
+	$(ALSA_LIBS) $(LIBUSB_LIBS) -lm -lpthread
 EXTRA_DIST += bench/apcbench.gp bench/run-compare
 
 check_PROGRAMS += tests/test-bench-stats
@@ -26,4 +29,4 @@ tests_test_bench_stats_LDADD = $(CMOCKA_LIBS) -lm
 noinst_PROGRAMS += bench/synth-bench
 bench_synth_bench_SOURCES = bench/synth-bench.c
 bench_synth_bench_CFLAGS = $(AM_CFLAGS) $(FLUIDSYNTH_CFLAGS)
-bench_synth_bench_LDADD = synth/libapcsynth.la -lm
+bench_synth_bench_LDADD = synth/libapcsynth.la driver/libapclog.la -lm

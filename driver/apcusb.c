@@ -13,8 +13,9 @@
 #include <libusb.h>
 
 #include "apcmini.h"
+#include "apclog.h"
 #include "apcusb.h"
-#include "usblog.h"
+#include "usbdesc.h"
 
 #define NSEC_PER_USEC 1000ull
 #define NSEC_PER_MSEC 1000000ull
@@ -105,9 +106,7 @@ struct apcusb {
 static void apcusb_dev_close(struct apcusb_dev *d);
 static void apcusb_out_pump(struct apcusb_dev *d);
 
-/* The one place where LIBUSB_ERROR_* become -errno. Non-negative values
- * (counts, lengths) pass through. */
-static int apcusb_errno(int r)
+int apcusb_errno(int r)
 {
 	if (r >= 0)
 		return r;
@@ -348,54 +347,27 @@ static int apcusb_spec_match_early(struct apcusb *u, const struct apcusb_spec *s
 static int apcusb_find_midi_interface(struct apcusb_dev *d)
 {
 	struct libusb_config_descriptor *cfg;
-	const struct libusb_interface_descriptor *alt;
-	const struct libusb_endpoint_descriptor *ep;
-	uint8_t type;
-	int r, i, a, e, found = 0;
+	struct usbdesc_midi m;
+	int r;
 
 	r = apcusb_errno(libusb_get_active_config_descriptor(d->dev, &cfg));
 	if (r < 0)
 		return r;
+	/* claimed and detached are bit masks of interface numbers */
 	d->n_ifaces = cfg->bNumInterfaces < 32 ? cfg->bNumInterfaces : 32;
-	for (i = 0; i < cfg->bNumInterfaces && !found; i++) {
-		for (a = 0; a < cfg->interface[i].num_altsetting && !found; a++) {
-			alt = &cfg->interface[i].altsetting[a];
-			/* USB Audio class, MIDIStreaming subclass */
-			if (alt->bInterfaceClass != LIBUSB_CLASS_AUDIO || alt->bInterfaceSubClass != 3)
-				continue;
-			d->ep_in = d->ep_out = 0;
-			for (e = 0; e < alt->bNumEndpoints; e++) {
-				ep = &alt->endpoint[e];
-				type = ep->bmAttributes & LIBUSB_TRANSFER_TYPE_MASK;
-
-				if (type != LIBUSB_TRANSFER_TYPE_BULK &&
-				    type != LIBUSB_TRANSFER_TYPE_INTERRUPT)
-					continue;
-				if ((ep->bEndpointAddress & LIBUSB_ENDPOINT_DIR_MASK) ==
-				    LIBUSB_ENDPOINT_IN) {
-					if (d->ep_in)
-						continue;
-					d->ep_in = ep->bEndpointAddress;
-					d->ep_in_type = type;
-					d->in_size = ep->wMaxPacketSize & 0x7ff;
-				} else {
-					if (d->ep_out)
-						continue;
-					d->ep_out = ep->bEndpointAddress;
-					d->ep_out_type = type;
-					d->pub.out_packet_size = ep->wMaxPacketSize & 0x7ff;
-				}
-			}
-			if (d->ep_in && d->ep_out && d->in_size >= 4 &&
-			    d->pub.out_packet_size >= 4) {
-				d->iface = alt->bInterfaceNumber;
-				d->alt = alt->bAlternateSetting;
-				found = 1;
-			}
-		}
-	}
+	r = usbdesc_find_midi(cfg, &m);
 	libusb_free_config_descriptor(cfg);
-	return found ? 0 : -ENOENT;
+	if (r < 0)
+		return r;
+	d->iface = m.iface;
+	d->alt = m.alt;
+	d->ep_in = m.ep_in;
+	d->ep_in_type = m.in_type;
+	d->in_size = m.in_size;
+	d->ep_out = m.ep_out;
+	d->ep_out_type = m.out_type;
+	d->pub.out_packet_size = m.out_size;
+	return 0;
 }
 
 static void apcusb_read_serial(struct apcusb_dev *d)
@@ -436,6 +408,23 @@ static void apcusb_log_open_error(struct apcusb_dev *d, int err)
 			strerror(-err));
 		break;
 	}
+}
+
+/* A completion: which of the n transfers in xfers t is, now no longer in
+ * flight. n when it is none of them. */
+static unsigned int apcusb_xfer_landed(struct libusb_transfer *const *xfers, uint8_t *flying,
+				       unsigned int *n_flying, unsigned int n,
+				       const struct libusb_transfer *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < n && xfers[i] != t; i++)
+		;
+	if (i < n) {
+		flying[i] = 0;
+		(*n_flying)--;
+	}
+	return i;
 }
 
 static void apcusb_in_done(struct libusb_transfer *t);
@@ -545,12 +534,9 @@ static void apcusb_in_done(struct libusb_transfer *t)
 	struct apcusb *u = d->u;
 	unsigned int i;
 
-	for (i = 0; i < APCUSB_IN_TRANSFERS && d->in[i] != t; i++)
-		;
+	i = apcusb_xfer_landed(d->in, d->in_flying, &d->n_in_flying, APCUSB_IN_TRANSFERS, t);
 	if (i == APCUSB_IN_TRANSFERS)
 		return;
-	d->in_flying[i] = 0;
-	d->n_in_flying--;
 
 	switch (apcusb_xfer_verdict(t->status)) {
 	case APCUSB_XFER_OK:
@@ -589,12 +575,9 @@ static void apcusb_out_done(struct libusb_transfer *t)
 	struct apcusb *u = d->u;
 	unsigned int i;
 
-	for (i = 0; i < APCUSB_OUT_TRANSFERS && d->out[i] != t; i++)
-		;
+	i = apcusb_xfer_landed(d->out, d->out_flying, &d->n_out_flying, APCUSB_OUT_TRANSFERS, t);
 	if (i == APCUSB_OUT_TRANSFERS)
 		return;
-	d->out_flying[i] = 0;
-	d->n_out_flying--;
 
 	switch (apcusb_xfer_verdict(t->status)) {
 	case APCUSB_XFER_OK:
@@ -1167,7 +1150,7 @@ int apcusb_new(struct apcusb **out, const struct apcusb_config *cfg,
 	r = apcusb_errno(libusb_init(&u->ctx));
 	if (r < 0)
 		goto err_free;
-	if (usblog_level >= USBLOG_TRACE)
+	if (apclog_level >= APCLOG_TRACE)
 		libusb_set_option(u->ctx, LIBUSB_OPTION_LOG_LEVEL, LIBUSB_LOG_LEVEL_DEBUG);
 
 	libusb_set_pollfd_notifiers(u->ctx, apcusb_pollfd_added, apcusb_pollfd_removed, u);

@@ -80,4 +80,9 @@ int apcusb_list(FILE *f);
 /* CLOCK_MONOTONIC in ns. */
 uint64_t apcusb_now_ns(void);
 
+/* The one place where a LIBUSB_ERROR_* code becomes -errno, for the
+ * transport and for anything else in the tree that calls libusb (the
+ * bench). Non-negative values (counts, lengths) pass through. */
+int apcusb_errno(int libusb_error);
+
 #endif

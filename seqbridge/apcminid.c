@@ -18,7 +18,7 @@
 #include "bridge.h"
 #include "loop.h"
 #include "seqclient.h"
-#include "usblog.h"
+#include "apclog.h"
 
 #define APCMINID_ENV_LOG "APCMINID_LOG_LEVEL"
 /* How long the exit waits for the LEDs-off transfers. */
@@ -173,20 +173,11 @@ int main(int argc, char **argv)
 	struct apcminid app = { .sigfd = -1 };
 	struct apcusb_config cfg = { 0 };
 	struct bridge_options bopt = { 0 };
-	const char *env, *in_log = NULL;
+	const char *in_log = NULL;
 	sigset_t mask;
 	uint64_t until;
 	int c, r, list = 0, verbose = 0, status = EXIT_FAILURE;
 
-	env = getenv(APCMINID_ENV_LOG);
-	if (env && *env) {
-		r = usblog_parse_level(env);
-		if (r < 0)
-			fprintf(stderr, "apcminid: ignoring %s=%s: not a log level\n",
-				APCMINID_ENV_LOG, env);
-		else
-			usblog_level = r;
-	}
 	while ((c = getopt_long(argc, argv, "hVvld:", apcminid_options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -231,9 +222,7 @@ int main(int argc, char **argv)
 		apcminid_usage(stderr);
 		return 2;
 	}
-	usblog_level += verbose;
-	if (usblog_level > USBLOG_TRACE)
-		usblog_level = USBLOG_TRACE;
+	apclog_init("apcminid", APCMINID_ENV_LOG, verbose);
 
 	if (list) {
 		r = apcusb_list(stdout);
@@ -332,7 +321,7 @@ int main(int argc, char **argv)
 
 err_free_usb:
 	apcusb_free(app.usb);
-	if (usblog_level >= USBLOG_INFO)
+	if (apclog_level >= APCLOG_INFO)
 		bridge_print_stats(app.bridge, stderr);
 err_free_bridge:
 	bridge_free(app.bridge);

@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "bridge.h"
-#include "usblog.h"
+#include "apclog.h"
 
 struct bridge_in_log {
 	FILE *f;

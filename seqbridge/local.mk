@@ -14,4 +14,4 @@ sbin_PROGRAMS += seqbridge/apcminid
 seqbridge_apcminid_SOURCES = seqbridge/apcminid.c
 seqbridge_apcminid_CFLAGS = $(AM_CFLAGS) $(LIBUSB_CFLAGS) $(ALSA_CFLAGS)
 seqbridge_apcminid_LDADD = seqbridge/libseqbridge.la driver/libapcusb.la \
-	driver/libapccore.la $(LIBUSB_LIBS) $(ALSA_LIBS)
+	driver/libapccore.la driver/libapclog.la $(LIBUSB_LIBS) $(ALSA_LIBS)

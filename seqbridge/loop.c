@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "loop.h"
-#include "usblog.h"
+#include "apclog.h"
 
 struct loop_fd {
 	int fd;

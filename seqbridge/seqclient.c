@@ -10,7 +10,7 @@
 
 #include "loop.h"
 #include "seqclient.h"
-#include "usblog.h"
+#include "apclog.h"
 
 /* Output buffer of each client: room for about 9000 events, so that a
  * burst from the device survives a subscriber that is slow for a moment. */

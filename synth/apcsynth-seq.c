@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "apcsynth-seq.h"
-#include "synth-log.h"
+#include "apclog.h"
 
 /* alsa-lib prints its own diagnostics to stderr ("ALSA lib seq_hw.c...")
  * before we can say what failed; keep them for -vv. */
@@ -20,12 +20,12 @@ static void seq_alsa_error(const char *file, int line, const char *func, int err
 	char msg[256];
 	va_list ap;
 
-	if (synth_log_level < SYNTH_LOG_DEBUG)
+	if (apclog_level < APCLOG_DEBUG)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	synth_dbg("alsa-lib %s:%d (%s): %s%s%s", file, line, func, msg, err ? ": " : "",
+	log_dbg("alsa-lib %s:%d (%s): %s%s%s", file, line, func, msg, err ? ": " : "",
 		  err ? snd_strerror(err) : "");
 }
 

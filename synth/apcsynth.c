@@ -19,7 +19,7 @@
 
 #include "apcsynth-seq.h"
 #include "synth-fluid.h"
-#include "synth-log.h"
+#include "apclog.h"
 #include "synth-render.h"
 #include "synth-rt.h"
 #include "synth-wav.h"
@@ -287,11 +287,11 @@ static int run_offline(const struct options *o, const char *const *files, unsign
 	ret = synth_render_files(&ro, files, n, &st);
 	if (ret < 0)
 		return 1;
-	synth_info("%llu events, %.2f s of audio in %.3f s (%.1fx real time)",
+	log_info("%llu events, %.2f s of audio in %.3f s (%.1fx real time)",
 		   (unsigned long long)st.events, st.frames / o->fluid.rate, st.seconds,
 		   st.seconds > 0 ? st.frames / o->fluid.rate / st.seconds : 0.0);
 	if (st.sysex_dropped)
-		synth_warn("%llu sysex messages too long to apply were skipped",
+		log_warn("%llu sysex messages too long to apply were skipped",
 			   (unsigned long long)st.sysex_dropped);
 	return 0;
 }
@@ -308,13 +308,13 @@ static void report_counts(struct synth_rt *rt, struct apcsynth_seq *seq, uint64_
 
 	synth_rt_get_stats(rt, &st);
 	if (st.overflows != seen[0])
-		synth_warn("%llu events dropped so far: event ring full",
+		log_warn("%llu events dropped so far: event ring full",
 			   (unsigned long long)st.overflows);
 	if (seq->input_overruns != seen[1])
-		synth_warn("%llu sequencer input overruns so far: events lost in the kernel",
+		log_warn("%llu sequencer input overruns so far: events lost in the kernel",
 			   (unsigned long long)seq->input_overruns);
 	if (st.write_errors != seen[2])
-		synth_warn("%llu blocks could not be written", (unsigned long long)st.write_errors);
+		log_warn("%llu blocks could not be written", (unsigned long long)st.write_errors);
 	seen[0] = st.overflows;
 	seen[1] = seq->input_overruns;
 	seen[2] = st.write_errors;
@@ -340,7 +340,7 @@ static int run_live(const struct options *o)
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
-		synth_err("Cannot create signalfd: %s", strerror(errno));
+		log_err("Cannot create signalfd: %s", strerror(errno));
 		return 1;
 	}
 	/* The synth first, playing, and the client last: a client that shows
@@ -359,13 +359,13 @@ static int run_live(const struct options *o)
 		goto out_rt;
 	ret = apcsynth_seq_open(&seq, o->name, o->fluid.ports);
 	if (ret < 0) {
-		synth_err("Cannot open sequencer: %s", snd_strerror(ret));
+		log_err("Cannot open sequencer: %s", snd_strerror(ret));
 		goto out_rt;
 	}
 	nseq = apcsynth_seq_poll_count(&seq);
 	pfd = calloc((size_t)nseq + 1, sizeof(*pfd));
 	if (!pfd) {
-		synth_err("Cannot allocate poll descriptors: %s", strerror(ENOMEM));
+		log_err("Cannot allocate poll descriptors: %s", strerror(ENOMEM));
 		goto out_seq;
 	}
 	apcsynth_seq_poll_fill(&seq, pfd, nseq);
@@ -377,10 +377,10 @@ static int run_live(const struct options *o)
 		struct sched_param sp = { .sched_priority = o->rt_prio > 1 ? o->rt_prio - 1 : 1 };
 
 		if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0)
-			synth_warn("Cannot use real-time priority %d: %s; running without",
+			log_warn("Cannot use real-time priority %d: %s; running without",
 				   sp.sched_priority, strerror(errno));
 	}
-	synth_info("sequencer client %d:0 '%s' ready, %d port(s)", seq.client, o->name,
+	log_info("sequencer client %d:0 '%s' ready, %d port(s)", seq.client, o->name,
 		   seq.nports);
 
 	while (running) {
@@ -388,14 +388,14 @@ static int run_live(const struct options *o)
 		if (ret < 0) {
 			if (errno == EINTR)
 				continue;
-			synth_err("Cannot poll: %s", strerror(errno));
+			log_err("Cannot poll: %s", strerror(errno));
 			goto out_stop;
 		}
 		if (pfd[nseq].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
 			if (read(sfd, &si, sizeof(si)) == sizeof(si))
-				synth_info("%s, stopping", strsignal((int)si.ssi_signo));
+				log_info("%s, stopping", strsignal((int)si.ssi_signo));
 			running = 0;
 		}
 		for (i = 0; i < nseq; i++) {
@@ -403,7 +403,7 @@ static int run_live(const struct options *o)
 				continue;
 			ret = apcsynth_seq_drain(&seq, post_event, rt);
 			if (ret < 0) {
-				synth_err("Cannot read from the sequencer: %s", snd_strerror(ret));
+				log_err("Cannot read from the sequencer: %s", snd_strerror(ret));
 				goto out_stop;
 			}
 			break;
@@ -415,7 +415,7 @@ out_stop:
 	if (synth_rt_stop(rt) < 0)
 		status = 1;
 	synth_rt_get_stats(rt, &st);
-	synth_info("%llu events applied, %llu late (worst %llu frames), %llu dropped",
+	log_info("%llu events applied, %llu late (worst %llu frames), %llu dropped",
 		   (unsigned long long)st.applied, (unsigned long long)st.late,
 		   (unsigned long long)st.late_max, (unsigned long long)st.overflows);
 out_seq:
@@ -436,7 +436,7 @@ int main(int argc, char **argv)
 	ret = parse_args(argc, argv, &o, &done);
 	if (done)
 		return ret;
-	synth_log_init("apcsynth", o.verbose);
+	apclog_init("apcsynth", "APCSYNTH_LOG", o.verbose);
 	if (o.fast_out)
 		return run_offline(&o, (const char *const *)argv + optind,
 				   (unsigned int)(argc - optind));

@@ -6,7 +6,6 @@
 noinst_LTLIBRARIES += synth/libapcsynth.la
 synth_libapcsynth_la_SOURCES = \
 	synth/synth-event.h synth/synth-event.c \
-	synth/synth-log.h synth/synth-log.c \
 	synth/synth-ring.h synth/synth-ring.c \
 	synth/synth-sched.h synth/synth-sched.c \
 	synth/synth-fluid.h synth/synth-fluid.c \
@@ -23,5 +22,5 @@ synth_apcsynth_SOURCES = \
 	synth/apcsynth.c \
 	synth/apcsynth-seq.h synth/apcsynth-seq.c
 synth_apcsynth_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS) $(FLUIDSYNTH_CFLAGS) -pthread
-synth_apcsynth_LDADD = synth/libapcsynth.la $(ALSA_LIBS)
+synth_apcsynth_LDADD = synth/libapcsynth.la driver/libapclog.la $(ALSA_LIBS)
 

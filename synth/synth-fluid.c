@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "synth-fluid.h"
-#include "synth-log.h"
+#include "apclog.h"
 
 /* Where distributions put a General MIDI SoundFont. Debian's
  * default-GM.sf2 is an alternatives link to whichever font is installed. */
@@ -91,16 +91,16 @@ static void fluid_log_hook(int level, const char *message, void *data)
 	switch (level) {
 	case FLUID_PANIC:
 	case FLUID_ERR:
-		synth_log_printf(SYNTH_LOG_ERR, "fluidsynth", "fluidsynth: %s", message);
+		log_err("fluidsynth: %s", message);
 		break;
 	case FLUID_WARN:
-		synth_log_printf(SYNTH_LOG_WARN, "fluidsynth", "fluidsynth: %s", message);
+		log_warn("fluidsynth: %s", message);
 		break;
 	case FLUID_INFO:
-		synth_log_printf(SYNTH_LOG_INFO, "fluidsynth", "fluidsynth: %s", message);
+		log_info("fluidsynth: %s", message);
 		break;
 	default:
-		synth_dbg("fluidsynth: %s", message);
+		log_dbg("fluidsynth: %s", message);
 		break;
 	}
 }
@@ -127,9 +127,9 @@ int synth_fluid_new(const struct synth_fluid_config *c, struct synth_fluid **out
 	f->sfont_path = synth_fluid_find_soundfont(c->soundfont, &err);
 	if (!f->sfont_path) {
 		if (c->soundfont)
-			synth_err("Cannot read SoundFont %s: %s", c->soundfont, strerror(-err));
+			log_err("Cannot read SoundFont %s: %s", c->soundfont, strerror(-err));
 		else
-			synth_err("Cannot find a SoundFont: none given with -s, none in "
+			log_err("Cannot find a SoundFont: none given with -s, none in "
 				  "APCSYNTH_SOUNDFONT, none at the usual places such as "
 				  "%s; install a General MIDI SoundFont package", sf_paths[0]);
 		ret = err;
@@ -137,7 +137,7 @@ int synth_fluid_new(const struct synth_fluid_config *c, struct synth_fluid **out
 	}
 	f->settings = new_fluid_settings();
 	if (!f->settings) {
-		synth_err("Cannot create FluidSynth settings: %s", strerror(ENOMEM));
+		log_err("Cannot create FluidSynth settings: %s", strerror(ENOMEM));
 		ret = -ENOMEM;
 		goto err_free;
 	}
@@ -156,7 +156,7 @@ int synth_fluid_new(const struct synth_fluid_config *c, struct synth_fluid **out
 	fluid_settings_setint(f->settings, "synth.cpu-cores", 1);
 	if (c->audio_driver &&
 	    fluid_settings_setstr(f->settings, "audio.driver", c->audio_driver) != FLUID_OK) {
-		synth_err("Cannot use audio driver %s: not in this FluidSynth", c->audio_driver);
+		log_err("Cannot use audio driver %s: not in this FluidSynth", c->audio_driver);
 		ret = -EINVAL;
 		goto err_free;
 	}
@@ -165,17 +165,17 @@ int synth_fluid_new(const struct synth_fluid_config *c, struct synth_fluid **out
 	fluid_settings_setint(f->settings, "audio.realtime-prio", c->rt_prio);
 	f->synth = new_fluid_synth(f->settings);
 	if (!f->synth) {
-		synth_err("Cannot create the synthesizer");
+		log_err("Cannot create the synthesizer");
 		ret = -ENOMEM;
 		goto err_free;
 	}
 	f->sfont_id = fluid_synth_sfload(f->synth, f->sfont_path, 1);
 	if (f->sfont_id == FLUID_FAILED) {
-		synth_err("Cannot load SoundFont %s: not a valid SoundFont", f->sfont_path);
+		log_err("Cannot load SoundFont %s: not a valid SoundFont", f->sfont_path);
 		ret = -EINVAL;
 		goto err_free;
 	}
-	synth_info("SoundFont %s", f->sfont_path);
+	log_info("SoundFont %s", f->sfont_path);
 	*out = f;
 	return 0;
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "synth-log.h"
+#include "apclog.h"
 #include "synth-render.h"
 #include "synth-smf.h"
 
@@ -163,12 +163,12 @@ int synth_render_files(const struct synth_render_opts *o, const char *const *fil
 	r = malloc(block * sizeof(float));
 	if (!l || !r) {
 		ret = -ENOMEM;
-		synth_err("Cannot allocate render buffers: %s", strerror(ENOMEM));
+		log_err("Cannot allocate render buffers: %s", strerror(ENOMEM));
 		goto out_free;
 	}
 	ret = synth_wav_open(&w, o->out_path, (unsigned int)o->fluid.rate, 2, o->format);
 	if (ret < 0) {
-		synth_err("Cannot create %s: %s", o->out_path, strerror(-ret));
+		log_err("Cannot create %s: %s", o->out_path, strerror(-ret));
 		goto out_free;
 	}
 	synth_fluid_engine(fl, &eng);
@@ -181,7 +181,7 @@ int synth_render_files(const struct synth_render_opts *o, const char *const *fil
 	for (i = 0; i < nfiles; i++) {
 		ret = synth_smf_open(files[i], &src.smf, err, sizeof(err));
 		if (ret < 0) {
-			synth_err("%s", err);
+			log_err("%s", err);
 			goto out_close;
 		}
 		src.base = src.last = src.end = sched.frame;
@@ -189,9 +189,9 @@ int synth_render_files(const struct synth_render_opts *o, const char *const *fil
 		ret = render_file(&sched, &src, &w, l, r, block);
 		if (ret < 0) {
 			if (ret == -EBADMSG)
-				synth_err("%s: %s", files[i], synth_smf_strerror(src.smf));
+				log_err("%s: %s", files[i], synth_smf_strerror(src.smf));
 			else
-				synth_err("Cannot render %s: %s", files[i], strerror(-ret));
+				log_err("Cannot render %s: %s", files[i], strerror(-ret));
 			synth_smf_free(src.smf);
 			goto out_close;
 		}
@@ -218,7 +218,7 @@ out_close:
 		int cret = synth_wav_close(&w);
 
 		if (cret < 0 && ret >= 0) {
-			synth_err("Cannot write %s: %s", o->out_path, strerror(-cret));
+			log_err("Cannot write %s: %s", o->out_path, strerror(-cret));
 			ret = cret;
 		}
 	}

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "synth-log.h"
+#include "apclog.h"
 #include "synth-ring.h"
 #include "synth-rt.h"
 #include "synth-sched.h"
@@ -192,7 +192,7 @@ int synth_rt_new(const struct synth_rt_config *c, struct synth_rt **out)
 	atomic_init(&rt->stop, 0);
 	ret = synth_ring_init(&rt->ring, c->ring_size ? c->ring_size : 4096);
 	if (ret < 0) {
-		synth_err("Cannot allocate the event ring: %s", strerror(-ret));
+		log_err("Cannot allocate the event ring: %s", strerror(-ret));
 		goto err_free;
 	}
 	ret = synth_fluid_new(&rt->cfg.fluid, &rt->fl);
@@ -221,24 +221,24 @@ static int rt_start_wav(struct synth_rt *rt)
 	rt->lbuf = calloc(period, sizeof(float));
 	rt->rbuf = calloc(period, sizeof(float));
 	if (!rt->lbuf || !rt->rbuf) {
-		synth_err("Cannot allocate render buffers: %s", strerror(ENOMEM));
+		log_err("Cannot allocate render buffers: %s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
 	ret = synth_wav_open(&rt->wav, rt->cfg.wav_path, (unsigned int)rt->rate, 2,
 			     rt->cfg.wav_format);
 	if (ret < 0) {
-		synth_err("Cannot create %s: %s", rt->cfg.wav_path, strerror(-ret));
+		log_err("Cannot create %s: %s", rt->cfg.wav_path, strerror(-ret));
 		return ret;
 	}
 	rt->wav_open = 1;
 	if (sem_init(&rt->started, 0, 0) < 0) {
 		ret = -errno;
-		synth_err("Cannot start the render thread: %s", strerror(errno));
+		log_err("Cannot start the render thread: %s", strerror(errno));
 		return ret;
 	}
 	ret = pthread_create(&rt->thread, NULL, rt_wav_thread, rt);
 	if (ret) {
-		synth_err("Cannot start the render thread: %s", strerror(ret));
+		log_err("Cannot start the render thread: %s", strerror(ret));
 		sem_destroy(&rt->started);
 		return -ret;
 	}
@@ -247,7 +247,7 @@ static int rt_start_wav(struct synth_rt *rt)
 		;
 	sem_destroy(&rt->started);
 	if (rt->prio_err)
-		synth_warn("Cannot use real-time priority %d: %s; running without",
+		log_warn("Cannot use real-time priority %d: %s; running without",
 			   rt->cfg.rt_prio, strerror(rt->prio_err));
 	return 0;
 }
@@ -261,7 +261,7 @@ int synth_rt_start(struct synth_rt *rt)
 		char *name = NULL;
 
 		fluid_settings_dupstr(rt->fl->settings, "audio.driver", &name);
-		synth_err("Cannot start audio driver %s (see the messages above)",
+		log_err("Cannot start audio driver %s (see the messages above)",
 			  name ? name : "?");
 		fluid_free(name);
 		return -ENODEV;
@@ -325,7 +325,7 @@ int synth_rt_stop(struct synth_rt *rt)
 		ret = synth_wav_close(&rt->wav);
 		rt->wav_open = 0;
 		if (ret < 0)
-			synth_err("Cannot write %s: %s", rt->cfg.wav_path, strerror(-ret));
+			log_err("Cannot write %s: %s", rt->cfg.wav_path, strerror(-ret));
 	}
 	return ret;
 }

@@ -16,13 +16,13 @@ endif
 tests_test_bridge_SOURCES = tests/test-bridge.c
 tests_test_bridge_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(ALSA_CFLAGS)
 tests_test_bridge_LDADD = seqbridge/libseqbridge.la driver/libapcusb.la \
-	driver/libapccore.la $(CMOCKA_LIBS) $(ALSA_LIBS) $(LIBUSB_LIBS)
+	driver/libapccore.la driver/libapclog.la $(CMOCKA_LIBS) $(ALSA_LIBS) $(LIBUSB_LIBS)
 
 tests_test_usb_umockdev_SOURCES = tests/test-usb-umockdev.c
 tests_test_usb_umockdev_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(ALSA_CFLAGS) \
 	$(LIBUSB_CFLAGS)
 tests_test_usb_umockdev_LDADD = seqbridge/libseqbridge.la driver/libapcusb.la \
-	driver/libapccore.la $(CMOCKA_LIBS) $(ALSA_LIBS) $(LIBUSB_LIBS)
+	driver/libapccore.la driver/libapclog.la $(CMOCKA_LIBS) $(ALSA_LIBS) $(LIBUSB_LIBS)
 if HAVE_UMOCKDEV
 tests_test_usb_umockdev_CFLAGS += $(UMOCKDEV_CFLAGS)
 tests_test_usb_umockdev_LDADD += $(UMOCKDEV_LIBS)

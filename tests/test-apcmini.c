@@ -15,26 +15,7 @@
 #include <cmocka.h>
 
 #include "apcmini.h"
-
-static size_t hex(const char *s, uint8_t *out, size_t outsz)
-{
-	size_t n = 0;
-
-	while (*s) {
-		char *end;
-		unsigned long v;
-
-		if (*s == ' ') {
-			s++;
-			continue;
-		}
-		v = strtoul(s, &end, 16);
-		assert_true(end != s && v <= 0xff && n < outsz);
-		out[n++] = (uint8_t)v;
-		s = end;
-	}
-	return n;
-}
+#include "test-hex.h"
 
 /* What each model must be, written out from doc/apcmini-protocol.md rather
  * than read back from the tables under test. */

@@ -15,30 +15,9 @@
 #include <cmocka.h>
 
 #include "usbmidi.h"
+#include "test-hex.h"
 
 /* ---- helpers ---- */
-
-/* "09 90 3c 40" -> bytes; the tables are easier to check against the spec
- * written this way than as C arrays. */
-static size_t hex(const char *s, uint8_t *out, size_t outsz)
-{
-	size_t n = 0;
-
-	while (*s) {
-		char *end;
-		unsigned long v;
-
-		if (*s == ' ') {
-			s++;
-			continue;
-		}
-		v = strtoul(s, &end, 16);
-		assert_true(end != s && v <= 0xff && n < outsz);
-		out[n++] = (uint8_t)v;
-		s = end;
-	}
-	return n;
-}
 
 /* Decoded messages, as "cable:bytes;..." for short ones, and raw for the
  * long sysex tests. */

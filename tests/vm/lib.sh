@@ -96,6 +96,18 @@ vm_plug() {
 	apcemu plug --model "${1:-$APC_MODEL}"
 }
 
+# vm_plug_second: a second controller, an mk2 (gadget apcmini2, card
+# apcemu2), bound to whichever UDC vm_plug left free (dummy_hcd num=2);
+# fails the scenario if none takes it.
+vm_plug_second() {
+	local udc
+	apcemu plug --model mk2 --gadget apcmini2 --card apcemu2 >/dev/null 2>&1 || true
+	for udc in $(ls /sys/class/udc); do
+		echo "$udc" >"$VM_GADGETS/apcmini2/UDC" 2>/dev/null && return 0
+	done
+	vm_fail "cannot bind the second gadget to a UDC"
+}
+
 vm_unplug() {
 	apcemu unplug
 }
@@ -178,6 +190,18 @@ vm_wait_kernel_client() {
 	VM_CLIENT_NAME=$(vm_client_name "$VM_CLIENT")
 }
 
+# vm_user_client NAME: the user-space (not snd-usb-audio's) sequencer client
+# called NAME as "NUMBER PID"; nothing if there is none.
+vm_user_client() {
+	aconnect -l 2>/dev/null |
+		sed -n "s/^client \([0-9]*\): '$1' \[type=user,pid=\([0-9]*\)\].*/\1 \2/p" | head -n1
+}
+
+# vm_has_user_client NAME: 0 if there is one (for vm_until).
+vm_has_user_client() {
+	[ -n "$(vm_user_client "$1")" ]
+}
+
 _vm_client_named() {
 	VM_CLIENT=$(aconnect -l 2>/dev/null | sed -n "s/^client \([0-9]*\): '$1' .*/\1/p" | head -n1)
 	[ -n "$VM_CLIENT" ]
@@ -196,6 +220,43 @@ _vm_client_gone() {
 # vm_wait_client_gone NUMBER [SECONDS]
 vm_wait_client_gone() {
 	vm_until "${2:-10}" _vm_client_gone "$1"
+}
+
+# vm_plug_kernel: plug the model in, start the emulator and wait for
+# snd-usb-audio's client (VM_CLIENT, VM_CLIENT_NAME); the scenario fails
+# without it. VM_KERNEL_CLIENT keeps its number.
+vm_plug_kernel() {
+	vm_plug
+	vm_emu_start
+	vm_wait_kernel_client 10 || vm_fail "snd-usb-audio did not create a sequencer client"
+	VM_KERNEL_CLIENT=$VM_CLIENT
+}
+
+# ---- apcminid ----
+
+VM_APCMINID=
+
+# vm_apcminid_start [OPTION...]: after vm_plug_kernel, start apcminid with
+# OPTIONs (log in ./apcminid.log, its pid in VM_APCMINID) and wait until it
+# has taken the device from snd-usb-audio: the kernel's client is gone and
+# ours ($apc_name, number in VM_CLIENT) is there. The mk2's kernel client
+# has our name, hence the wait for it to go first.
+vm_apcminid_start() {
+	apcminid "$@" >apcminid.log 2>&1 &
+	VM_APCMINID=$!
+	vm_wait_client_gone "$VM_KERNEL_CLIENT" 10 ||
+		vm_apcminid_fail "the kernel's client $VM_KERNEL_CLIENT stayed"
+	vm_wait_client "$apc_name" 10 || vm_apcminid_fail "no sequencer client '$apc_name'"
+}
+
+# vm_apcminid_fail MESSAGE: stop apcminid, show its log and the clients,
+# keep the log and fail the scenario.
+vm_apcminid_fail() {
+	[ -z "$VM_APCMINID" ] || kill "$VM_APCMINID" 2>/dev/null || true
+	sed 's/^/    apcminid: /' apcminid.log
+	aconnect -l 2>&1 | sed 's/^/    /'
+	vm_save apcminid.log 2>/dev/null || true
+	vm_fail "$@"
 }
 
 # ---- the emulator ----
@@ -279,4 +340,102 @@ vm_wait_connected() {
 # column and the padding: "Note on 0, note 5, velocity 127".
 vm_aseqdump_events() {
 	sed -n 's/^ *[0-9][0-9]*:[0-9][0-9]*  *//p' "$1" | sed 's/   */ /g'
+}
+
+# ---- what the scenarios play ----
+
+# vm_paint_all: the whole LED state as one SMF event per LED at tick 0 (so
+# every path gets them as one batch) and, for the mk2, a custom RGB sysex on
+# two pads: events.txt (vm_smf lines), paint.mid, and expected.txt, the grid
+# apcemu must then show, computed from its documented format
+# (tests/vm/README.md), not by apcemu. Sets VM_PAINT_LEDS and
+# VM_PAINT_SYSEX, the number of each. Needs vm_model.
+vm_paint_all() {
+	awk -v model="$APC_MODEL" -v tf="$apc_track_first" -v sf="$apc_scene_first" '
+	function hex(v) { return sprintf("%02x", v) }
+	BEGIN {
+		split(".GgRrYy", mk1, "")
+		for (p = 0; p < 64; p++) {
+			if (model == "mk1") {
+				v = p % 7; ch = 0
+				tok[p] = v < 7 ? mk1[v + 1] : v
+			} else {
+				v = (p * 5 + 3) % 128; ch = p % 16
+				if (p % 9 == 0) v = 0
+				tok[p] = v == 0 ? "." : (ch == 6 ? v : v "/" ch)
+			}
+			print "0 " hex(144 + ch) " " hex(p) " " hex(v) >"events.txt"
+		}
+		split(".OB", btn, "")
+		for (i = 0; i < 8; i++) {
+			tv = i % 3; sv = (i + 1) % 3
+			print "0 90 " hex(tf + i) " " hex(tv) >"events.txt"
+			print "0 90 " hex(sf + i) " " hex(sv) >"events.txt"
+			trk = trk " " btn[tv + 1]; scn = scn " " btn[sv + 1]
+		}
+		if (model == "mk2") {
+			# pads 60-61 to #ff8001: each component as (v >> 7, v & 0x7f)
+			print "0 F0 47 7F 4F 24 00 08 3C 3D 01 7F 01 00 00 01 F7" >"events.txt"
+			tok[60] = tok[61] = "#ff8001"
+		}
+		print "grid " model >"expected.txt"
+		for (y = 7; y >= 0; y--) {
+			line = y
+			for (x = 0; x < 8; x++) line = line " " tok[x + 8 * y]
+			print line >"expected.txt"
+		}
+		print "T" trk >"expected.txt"
+		print "S" scn >"expected.txt"
+	}'
+	vm_smf paint.mid <events.txt
+	VM_PAINT_LEDS=$(grep -vc ' F0 ' events.txt)
+	VM_PAINT_SYSEX=$(grep -c ' F0 ' events.txt || true)
+}
+
+# vm_play_controls EXPECTED: press, release and move one of each kind of
+# control on the emulator and write to EXPECTED what the protocol says they
+# send (doc/apcmini-protocol.md), as vm_aseqdump_events prints it. Needs
+# vm_model and a running emulator.
+vm_play_controls() {
+	cat >"$1" <<EOT
+Note on 0, note 5, velocity 127
+Note off 0, note 5, velocity 0
+Note on 0, note 63, velocity 100
+Note off 0, note 63, velocity 0
+Note on 0, note $((apc_scene_first + 2)), velocity 127
+Note off 0, note $((apc_scene_first + 2)), velocity 0
+Note on 0, note $((apc_track_first + 7)), velocity 127
+Note on 0, note $apc_shift_note, velocity 127
+Control change 0, controller $apc_fader_cc_first, value 100
+Control change 0, controller $((apc_fader_cc_first + 8)), value 0
+EOT
+	vm_emu press pad 5
+	vm_emu release pad 5
+	vm_emu tap pad 63 100
+	vm_emu tap scene 2
+	vm_emu press track 7
+	vm_emu press shift
+	vm_emu fader 0 100
+	vm_emu fader master 0
+}
+
+# vm_soundfont: the SoundFont to play (the first .sf2 or .sf3 shared into
+# the guest, else the one synth-wavcheck -S finds) in VM_SOUNDFONT; the
+# scenario skips without one.
+vm_soundfont() {
+	local f
+	VM_SOUNDFONT=
+	for f in /share/*.sf2 /share/*.sf3; do
+		if [ -f "$f" ]; then
+			VM_SOUNDFONT=$f
+			break
+		fi
+	done
+	[ -n "$VM_SOUNDFONT" ] || VM_SOUNDFONT=$(synth-wavcheck -S) ||
+		vm_skip "no SoundFont in the guest (tests/vm/run --add FILE.sf2 or --share DIR)"
+}
+
+# vm_ms_since T0: milliseconds since T0 (a vm_now reading).
+vm_ms_since() {
+	awk -v a="$1" -v b="$(vm_now)" 'BEGIN { printf "%d", (b - a) * 1000 }'
 }

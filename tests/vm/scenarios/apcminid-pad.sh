@@ -7,23 +7,13 @@ set -eu
 vm_need apcemu apcminid aseqdump aconnect
 vm_model
 
-vm_plug
-vm_emu_start
-vm_wait_kernel_client 10 || vm_fail "snd-usb-audio did not create a sequencer client"
-kernel=$VM_CLIENT
-
+vm_plug_kernel
 inlog=; [ -f /share/inlog ] && inlog=--in-log=$APCVM_OUT/in.log
-apcminid -v $inlog >apcminid.log 2>&1 &
-pid=$!
-fail() {
-	kill "$pid" 2>/dev/null || true
-	sed 's/^/    apcminid: /' apcminid.log
-	vm_fail "$@"
-}
-# The mk2's kernel client has the same name: wait until it is gone first.
-vm_wait_client_gone "$kernel" 10 || fail "the kernel's client $kernel stayed"
-vm_wait_client "$apc_name" 10 || fail "no sequencer client '$apc_name'"
+# shellcheck disable=SC2086
+vm_apcminid_start -v $inlog
+pid=$VM_APCMINID
 ours=$VM_CLIENT
+fail() { vm_apcminid_fail "$@"; }
 vm_until 5 grep -q 'confirmed by its identity reply' apcminid.log || fail "no identity reply"
 
 # Release events: note-off or note-on with velocity 0 both read as a release.
@@ -35,28 +25,7 @@ aseqdump -p "$apc_name:0" >dump.txt 2>&1 &
 dump=$!
 vm_wait_connected "$ours" || { cat dump.txt; aconnect -l; fail "aseqdump did not subscribe to $apc_name:0"; }
 
-scene2=$((apc_scene_first + 2))
-track7=$((apc_track_first + 7))
-cat >expected.txt <<EOT
-Note on 0, note 5, velocity 127
-Note off 0, note 5, velocity 0
-Note on 0, note 63, velocity 100
-Note off 0, note 63, velocity 0
-Note on 0, note $scene2, velocity 127
-Note off 0, note $scene2, velocity 0
-Note on 0, note $track7, velocity 127
-Note on 0, note $apc_shift_note, velocity 127
-Control change 0, controller $apc_fader_cc_first, value 100
-Control change 0, controller $((apc_fader_cc_first + 8)), value 0
-EOT
-vm_emu press pad 5
-vm_emu release pad 5
-vm_emu tap pad 63 100
-vm_emu tap scene 2
-vm_emu press track 7
-vm_emu press shift
-vm_emu fader 0 100
-vm_emu fader master 0
+vm_play_controls expected.txt
 n=$(wc -l <expected.txt)
 got() {
 	[ "$(norm "$cur" | wc -l)" -ge "$1" ]

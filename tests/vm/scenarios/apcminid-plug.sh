@@ -7,23 +7,14 @@ set -eu
 vm_need apcemu apcminid aconnect
 vm_model
 
-vm_plug
-vm_emu_start
-vm_wait_kernel_client 10 || vm_fail "snd-usb-audio did not create a sequencer client"
-kernel=$VM_CLIENT
-vm_log "kernel client $kernel '$VM_CLIENT_NAME'"
+vm_plug_kernel
+vm_log "kernel client $VM_CLIENT '$VM_CLIENT_NAME'"
 
-apcminid -vv >apcminid.log 2>&1 &
-pid=$!
-fail() {
-	sed 's/^/    apcminid: /' apcminid.log
-	aconnect -l | sed 's/^/    /'
-	vm_fail "$@"
-}
-# The kernel's client goes (the mk2's has our name: wait for that first).
-vm_wait_client_gone "$kernel" 10 || fail "the kernel's client $kernel stayed"
-vm_wait_client "$apc_name" 10 || fail "no sequencer client '$apc_name'"
+# The kernel's client goes, ours comes.
+vm_apcminid_start -vv
+pid=$VM_APCMINID
 ours=$VM_CLIENT
+fail() { vm_apcminid_fail "$@"; }
 vm_until 5 grep -q 'confirmed by its identity reply' apcminid.log ||
 	fail "apcminid did not confirm the model"
 

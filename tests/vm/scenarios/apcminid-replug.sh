@@ -14,21 +14,11 @@ stop_udevd() {
 }
 trap stop_udevd EXIT
 
-vm_plug
-vm_emu_start
-vm_wait_kernel_client 10 || vm_fail "snd-usb-audio did not create a sequencer client"
-kernel=$VM_CLIENT
-apcminid -v >apcminid.log 2>&1 &
-pid=$!
-fail() {
-	kill "$pid" 2>/dev/null || true
-	sed 's/^/    apcminid: /' apcminid.log
-	aconnect -l | sed 's/^/    /'
-	vm_fail "$@"
-}
-vm_wait_client_gone "$kernel" 10 || fail "the kernel's client $kernel stayed"
-vm_wait_client "$apc_name" 10 || fail "no sequencer client '$apc_name'"
+vm_plug_kernel
+vm_apcminid_start -v
+pid=$VM_APCMINID
 ours=$VM_CLIENT
+fail() { vm_apcminid_fail "$@"; }
 
 aseqdump -p "$apc_name:0" >dump.txt 2>&1 &
 dump=$!

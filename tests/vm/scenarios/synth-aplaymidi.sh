@@ -27,12 +27,8 @@ tolerance_ms=250
 median_ms=3
 latency=2400
 
-sf=
-for f in /share/*.sf2 /share/*.sf3; do
-	if [ -f "$f" ]; then sf=$f; break; fi
-done
-[ -n "$sf" ] || sf=$(synth-wavcheck -S) ||
-	vm_skip "no SoundFont in the guest (tests/vm/run --add FILE.sf2 or --share DIR)"
+vm_soundfont
+sf=$VM_SOUNDFONT
 vm_log "SoundFont $sf"
 
 synth-wavcheck -P probe.mid >times.txt

@@ -15,12 +15,8 @@ if ! command -v synth-bench >/dev/null 2>&1 && [ -x /share/synth-bench ]; then
 fi
 vm_need synth-bench apcsynth fluidsynth aplaymidi synth-wavcheck
 
-sf=
-for f in /share/*.sf2 /share/*.sf3; do
-	if [ -f "$f" ]; then sf=$f; break; fi
-done
-[ -n "$sf" ] || sf=$(synth-wavcheck -S) ||
-	vm_skip "no SoundFont in the guest (tests/vm/run --add FILE.sf2 or --share DIR)"
+vm_soundfont
+sf=$VM_SOUNDFONT
 [ -e /dev/snd/seq ] || vm_fail "no /dev/snd/seq in the guest"
 
 # Short offline part (2 s, one run): the sequencer part is what needs the

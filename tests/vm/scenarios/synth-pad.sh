@@ -10,31 +10,22 @@ set -eu
 . "$APCVM_LIB"
 vm_need apcemu apcminid apcsynth aconnect synth-wavcheck
 
-sf=
-for f in /share/*.sf2 /share/*.sf3; do
-	if [ -f "$f" ]; then sf=$f; break; fi
-done
-[ -n "$sf" ] || sf=$(synth-wavcheck -S) ||
-	vm_skip "no SoundFont in the guest (tests/vm/run --add FILE.sf2 or --share DIR)"
+vm_soundfont
+sf=$VM_SOUNDFONT
 vm_model
 
-vm_plug
-vm_emu_start
-vm_wait_kernel_client 10 || vm_fail "snd-usb-audio did not create a sequencer client"
-
-apcminid -v >apcminid.log 2>&1 &
-dpid=$!
+vm_plug_kernel
 spid=
 fail() {
 	[ -z "$spid" ] || kill "$spid" 2>/dev/null || true
-	kill "$dpid" 2>/dev/null || true
-	sed 's/^/    apcminid: /' apcminid.log
-	[ ! -f apcsynth.log ] || sed 's/^/    apcsynth: /' apcsynth.log
-	vm_save apcminid.log
-	[ ! -f apcsynth.log ] || vm_save apcsynth.log
-	vm_fail "$@"
+	if [ -f apcsynth.log ]; then
+		sed 's/^/    apcsynth: /' apcsynth.log
+		vm_save apcsynth.log
+	fi
+	vm_apcminid_fail "$@"
 }
-vm_wait_client "$apc_name" 10 || fail "no sequencer client '$apc_name'"
+vm_apcminid_start -v
+dpid=$VM_APCMINID
 vm_until 5 grep -q 'confirmed by its identity reply' apcminid.log || fail "no identity reply"
 
 # Dry float output: exact silence between the notes (see synth-aplaymidi).

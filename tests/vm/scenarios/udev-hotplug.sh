@@ -50,17 +50,6 @@ APCMINID_LOG_LEVEL=info start-stop-daemon -S -b -m -p "$work/apcminid.pid" -c ap
 	-x /bin/sh -- -c 'exec "$0" >>"$1" 2>&1' "$(command -v apcminid)" "$log"
 pid=$(cat "$work/apcminid.pid")
 
-ms_since() {
-	awk -v a="$1" -v b="$(vm_now)" 'BEGIN { printf "%d", (b - a) * 1000 }'
-}
-# The user client called $1: prints "NUMBER PID".
-user_client() {
-	aconnect -l 2>/dev/null |
-		sed -n "s/^client \([0-9]*\): '$1' \[type=user,pid=\([0-9]*\)\].*/\1 \2/p" | head -n1
-}
-_has_client() {
-	[ -n "$(user_client "$1")" ]
-}
 die() {
 	vm_log "apcminid log:"
 	sed 's/^/    /' "$log"
@@ -78,24 +67,16 @@ mk2_name=$(apcemu info --model mk2 | sed -n "s/^apc_name='\(.*\)'$/\1/p")
 
 t0=$(vm_now)
 vm_plug mk1
-vm_until 20 _has_client "$mk1_name" || die "no '$mk1_name' client 20 s after plugging"
-vm_log "plug -> client '$mk1_name': $(ms_since "$t0") ms"
-echo "hotplug plug_to_client_ms=$(ms_since "$t0")" >>"$APCVM_OUT/times.txt"
-c1=$(user_client "$mk1_name")
+vm_until 20 vm_has_user_client "$mk1_name" || die "no '$mk1_name' client 20 s after plugging"
+vm_log "plug -> client '$mk1_name': $(vm_ms_since "$t0") ms"
+echo "hotplug plug_to_client_ms=$(vm_ms_since "$t0")" >>"$APCVM_OUT/times.txt"
+c1=$(vm_user_client "$mk1_name")
 [ "${c1#* }" = "$pid" ] || die "'$mk1_name' is not served by the running apcminid ($pid): $c1"
 
 # A second controller on the other UDC: the same process serves it.
-apcemu plug --model mk2 --gadget apcmini2 --card apcemu2 >/dev/null 2>&1 || true
-bound=0
-for udc in $(ls /sys/class/udc); do
-	if echo "$udc" >"$VM_GADGETS/apcmini2/UDC" 2>/dev/null; then
-		bound=1
-		break
-	fi
-done
-[ $bound = 1 ] || vm_fail "cannot bind the second gadget to a UDC"
-vm_until 20 _has_client "$mk2_name" || die "no '$mk2_name' client"
-c2=$(user_client "$mk2_name")
+vm_plug_second
+vm_until 20 vm_has_user_client "$mk2_name" || die "no '$mk2_name' client"
+c2=$(vm_user_client "$mk2_name")
 [ "${c2#* }" = "$pid" ] || die "'$mk2_name' is not served by the running apcminid ($pid): $c2"
 [ "${c1% *}" != "${c2% *}" ] || die "both controllers share client ${c1% *}"
 

@@ -87,19 +87,8 @@ vm_log "systemd $(sdctl --version | head -n1 | cut -d' ' -f2) is up as PID 1 of 
 
 # ---- helpers ----
 
-ms_since() {
-	awk -v a="$1" -v b="$(vm_now)" 'BEGIN { printf "%d", (b - a) * 1000 }'
-}
-# The user client called $1 (not snd-usb-audio's): prints "NUMBER PID".
-user_client() {
-	aconnect -l 2>/dev/null |
-		sed -n "s/^client \([0-9]*\): '$1' \[type=user,pid=\([0-9]*\)\].*/\1 \2/p" | head -n1
-}
-_has_client() {
-	[ -n "$(user_client "$1")" ]
-}
 _no_client() {
-	[ -z "$(user_client "$1")" ]
+	[ -z "$(vm_user_client "$1")" ]
 }
 _inactive() {
 	! sdctl -q is-active "$1"
@@ -122,7 +111,7 @@ unit_of() {
 PID=
 check_unit() {
 	local cp main st uid
-	cp=$(user_client "$1")
+	cp=$(vm_user_client "$1")
 	PID=${cp#* }
 	sdctl -q is-active "$2" || die "$2 is not active"
 	st=/proc/$PID/status
@@ -158,8 +147,8 @@ if [ "$APC_MODEL" != pair ]; then
 	vm_model
 	t0=$(vm_now)
 	vm_plug
-	vm_until 30 _has_client "$apc_name" || die "no '$apc_name' client 30 s after plugging"
-	plug_ms=$(ms_since "$t0")
+	vm_until 30 vm_has_user_client "$apc_name" || die "no '$apc_name' client 30 s after plugging"
+	plug_ms=$(vm_ms_since "$t0")
 	path=$(device_path)
 	u=$(unit_of "$path")
 	check_unit "$apc_name" "$u"
@@ -185,13 +174,13 @@ if [ "$APC_MODEL" != pair ]; then
 	vm_unplug
 	vm_until 10 _inactive "$u" || die "$u still active 10 s after the unplug"
 	vm_until 5 _no_client "$apc_name" || die "client '$apc_name' still there after the unplug"
-	vm_log "unplug -> unit inactive: $(ms_since "$t0") ms ($(sdctl show -P Result "$u"))"
+	vm_log "unplug -> unit inactive: $(vm_ms_since "$t0") ms ($(sdctl show -P Result "$u"))"
 	[ "$(sdctl show -P Result "$u")" = success ] || die "$u did not stop cleanly"
 
 	t0=$(vm_now)
 	vm_replug
-	vm_until 30 _has_client "$apc_name" || die "no '$apc_name' client 30 s after replugging"
-	replug_ms=$(ms_since "$t0")
+	vm_until 30 vm_has_user_client "$apc_name" || die "no '$apc_name' client 30 s after replugging"
+	replug_ms=$(vm_ms_since "$t0")
 	path2=$(device_path)
 	check_unit "$apc_name" "$(unit_of "$path2")"
 	pid2=$PID
@@ -215,18 +204,10 @@ mk2_name=$(apcemu info --model mk2 | sed -n "s/^apc_name='\(.*\)'$/\1/p")
 t0=$(vm_now)
 vm_plug mk1
 # apcemu binds to the first UDC; bind the mk2 gadget to the free one.
-apcemu plug --model mk2 --gadget apcmini2 --card apcemu2 >/dev/null 2>&1 || true
-bound=0
-for udc in $(ls /sys/class/udc); do
-	if echo "$udc" >"$VM_GADGETS/apcmini2/UDC" 2>/dev/null; then
-		bound=1
-		break
-	fi
-done
-[ $bound = 1 ] || vm_fail "cannot bind the second gadget to a UDC"
-vm_until 30 _has_client "$mk1_name" || die "no '$mk1_name' client"
-vm_until 30 _has_client "$mk2_name" || die "no '$mk2_name' client"
-vm_log "both clients after $(ms_since "$t0") ms"
+vm_plug_second
+vm_until 30 vm_has_user_client "$mk1_name" || die "no '$mk1_name' client"
+vm_until 30 vm_has_user_client "$mk2_name" || die "no '$mk2_name' client"
+vm_log "both clients after $(vm_ms_since "$t0") ms"
 units=$(sdctl list-units --plain --no-legend --state=active 'apcminid@*' | awk '{ print $1 }')
 [ "$(echo "$units" | wc -l)" = 2 ] || die "not two active units: $units"
 u1=$(echo "$units" | grep 'dummy_hcd\.0-') || die "no unit on the first UDC's bus: $units"
@@ -234,7 +215,7 @@ u2=$(echo "$units" | grep 'dummy_hcd\.1-') || die "no unit on the second UDC's b
 # Which controller went to which UDC is apcemu's choice.
 c1=$mk1_name c2=$mk2_name
 [ "$(sdctl show -P MainPID "$u1")" = "$(awk '/^NSpid:/ { print $NF }' \
-	"/proc/$(user_client "$mk1_name" | cut -d' ' -f2)/status")" ] || { c1=$mk2_name c2=$mk1_name; }
+	"/proc/$(vm_user_client "$mk1_name" | cut -d' ' -f2)/status")" ] || { c1=$mk2_name c2=$mk1_name; }
 check_unit "$c1" "$u1"
 pid1=$PID
 check_unit "$c2" "$u2"
@@ -252,6 +233,6 @@ vm_until 10 _one_unit || die "the mk2's unit did not stop"
 mk1_pid=$pid1
 [ "$c1" = "$mk1_name" ] || mk1_pid=$pid2
 kill -0 "$mk1_pid" 2>/dev/null || die "the mk1's driver stopped with the mk2's unplug"
-_has_client "$mk1_name" || die "client '$mk1_name' went away with the mk2"
+vm_has_user_client "$mk1_name" || die "client '$mk1_name' went away with the mk2"
 show_state
 vm_pass "two controllers, two units; unplugging one stopped only its unit"
