@@ -10,6 +10,7 @@ build_deps=(
     libasound2-dev libusb-1.0-0-dev libfluidsynth-dev libcmocka-dev
     umockdev libumockdev-dev
     fluidsynth timgm6mb-soundfont mandoc valgrind gnuplot-nox
+    udev systemd    # udevadm and systemd-analyze for the rule and unit tests
 )
 
 say() { printf '==> %s\n' "$*"; }
