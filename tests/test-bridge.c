@@ -19,117 +19,7 @@
 #include "usbmidi.h"
 #include "usbout.h"
 
-/* ---- mock sequencer ---- */
-
-#define MOCK_MAX_EVENTS 512
-#define MOCK_MAX_SYSEX 256
-
-struct mock_event {
-	snd_seq_event_t ev;
-	uint8_t data[MOCK_MAX_SYSEX];
-	unsigned int drain; /* which drain sent it, 0 = not yet */
-};
-
-struct mock_seq {
-	unsigned int opens, closes;
-	char last_name[64];
-	int next_client;
-	struct mock_event out[MOCK_MAX_EVENTS];
-	unsigned int n_out;
-	unsigned int drains;
-	snd_seq_event_t in[MOCK_MAX_EVENTS];
-	uint8_t in_data[MOCK_MAX_EVENTS][MOCK_MAX_SYSEX];
-	unsigned int n_in, in_pos;
-	int overrun_once;
-};
-
-static struct mock_seq mseq;
-
-static int mock_open(struct bridge_dev *bd, const char *name)
-{
-	mseq.opens++;
-	snprintf(mseq.last_name, sizeof(mseq.last_name), "%s", name);
-	bd->client = 128 + mseq.next_client++;
-	bd->seq_priv = &mseq;
-	return 0;
-}
-
-static void mock_close(struct bridge_dev *bd)
-{
-	mseq.closes++;
-	bd->seq_priv = NULL;
-}
-
-static int mock_output(struct bridge_dev *bd, snd_seq_event_t *ev)
-{
-	struct mock_event *m;
-
-	assert_true(mseq.n_out < MOCK_MAX_EVENTS);
-	m = &mseq.out[mseq.n_out++];
-	m->ev = *ev;
-	m->drain = 0;
-	if (snd_seq_ev_is_variable(ev)) {
-		assert_true(ev->data.ext.len <= MOCK_MAX_SYSEX);
-		memcpy(m->data, ev->data.ext.ptr, ev->data.ext.len);
-		m->ev.data.ext.ptr = m->data;
-	}
-	return 0;
-}
-
-static int mock_drain(struct bridge_dev *bd)
-{
-	unsigned int i;
-
-	mseq.drains++;
-	for (i = 0; i < mseq.n_out; i++)
-		if (!mseq.out[i].drain)
-			mseq.out[i].drain = mseq.drains;
-	return 0;
-}
-
-static int mock_input(struct bridge_dev *bd, snd_seq_event_t **ev)
-{
-	if (mseq.overrun_once) {
-		mseq.overrun_once = 0;
-		return -ENOSPC;
-	}
-	if (mseq.in_pos >= mseq.n_in)
-		return -EAGAIN;
-	*ev = &mseq.in[mseq.in_pos++];
-	return 0;
-}
-
-static const struct bridge_seq_ops mock_seq_ops = {
-	.open = mock_open,
-	.close = mock_close,
-	.output = mock_output,
-	.drain = mock_drain,
-	.input = mock_input,
-};
-
-static void seq_in_note(unsigned int port, unsigned int status, unsigned int note,
-			unsigned int vel)
-{
-	snd_seq_event_t *ev = &mseq.in[mseq.n_in++];
-
-	snd_seq_ev_clear(ev);
-	if ((status & 0xf0) == 0x90)
-		snd_seq_ev_set_noteon(ev, status & 0x0f, note, vel);
-	else
-		snd_seq_ev_set_noteoff(ev, status & 0x0f, note, vel);
-	ev->dest.port = (unsigned char)port;
-}
-
-static void seq_in_sysex(unsigned int port, const uint8_t *msg, size_t len)
-{
-	unsigned int i = mseq.n_in++;
-	snd_seq_event_t *ev = &mseq.in[i];
-
-	memcpy(mseq.in_data[i], msg, len);
-	snd_seq_ev_clear(ev);
-	snd_seq_ev_set_sysex(ev, (unsigned int)len, mseq.in_data[i]);
-	ev->dest.port = (unsigned char)port;
-}
+#include "mock-seq.h"
 
 /* ---- mock transport ---- */
 
@@ -183,9 +73,9 @@ static int setup(void **state)
 	struct bridge_options opt = { .gone = fixture_gone };
 
 	assert_non_null(f);
-	memset(&mseq, 0, sizeof(mseq));
+	mock_seq_init(512);
 	opt.user = f;
-	assert_int_equal(bridge_new(&f->b, &mock_seq_ops, NULL, &opt), 0);
+	assert_int_equal(bridge_new(&f->b, mock_seq_ops, NULL, &opt), 0);
 	*state = f;
 	return 0;
 }
@@ -200,7 +90,7 @@ static int setup_keep_leds(void **state)
 	{
 		struct bridge_options opt = { .keep_leds = 1 };
 
-		assert_int_equal(bridge_new(&f->b, &mock_seq_ops, NULL, &opt), 0);
+		assert_int_equal(bridge_new(&f->b, mock_seq_ops, NULL, &opt), 0);
 	}
 	return 0;
 }
@@ -209,12 +99,18 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	struct bridge_dev *bd;
+	unsigned int refused;
 
 	for (bd = bridge_devs(f->b); bd; bd = bd->next)
 		if (bd->usb)
 			bridge_usb_owner.detach(f->b, bd->usb);
 	bridge_free(f->b);
 	free(f);
+	/* No test here writes more than the mock holds: a refused write
+	 * would be a lost event, not a full sequencer. */
+	refused = mseq.refused;
+	mock_seq_free();
+	assert_int_equal(refused, 0);
 	return 0;
 }
 
@@ -222,7 +118,7 @@ static int teardown(void **state)
 
 struct msg {
 	unsigned int cable;
-	uint8_t b[MOCK_MAX_SYSEX];
+	uint8_t b[MOCK_SEQ_MAX_SYSEX];
 	size_t len;
 };
 
@@ -236,7 +132,7 @@ static void collect(void *user, unsigned int cable, const uint8_t *msg, size_t l
 	struct msgs *ms = user;
 
 	assert_true(ms->n < 256);
-	assert_true(len <= MOCK_MAX_SYSEX);
+	assert_true(len <= MOCK_SEQ_MAX_SYSEX);
 	ms->m[ms->n].cable = cable;
 	memcpy(ms->m[ms->n].b, msg, len);
 	ms->m[ms->n].len = len;
@@ -352,7 +248,7 @@ static void test_in_transfer_one_drain(void **state)
 	struct fixture *f = *state;
 	/* pad 5 pressed, fader 1 to 64, pad 5 released (mk1 note-off) */
 	static const uint8_t midi[] = { 0x90, 5, 127, 0xb0, 48, 64, 0x80, 5, 0 };
-	struct mock_event *e;
+	struct mock_seq_event *e;
 
 	attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
 	usb_in(f, &f->usb.pub, 0, midi, sizeof(midi));
@@ -469,11 +365,11 @@ static void test_led_burst_coalesced(void **state)
 	for (round = 0; round < 3; round++)
 		for (pad = 0; pad < 10; pad++) {
 			want[pad] = (uint8_t)((round + pad) % 6 + 1);
-			seq_in_note(BRIDGE_PORT_LEDS, 0x90, pad, want[pad]);
+			mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, pad, want[pad]);
 		}
-	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 20, 0);
-	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 30, 5);
-	seq_in_note(BRIDGE_PORT_LEDS, 0x80, 30, 0);
+	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 20, 0);
+	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 30, 5);
+	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x80, 30, 0);
 	bridge_dev_seq_ready(f->usb.pub.owner_data);
 
 	assert_int_equal(mseq.in_pos, mseq.n_in);
@@ -489,7 +385,7 @@ static void test_led_burst_coalesced(void **state)
 
 	/* The same values again change nothing: no kick, nothing to send. */
 	mseq.n_in = mseq.in_pos = 0;
-	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 3, (3 + 2) % 6 + 1);
+	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 3, (3 + 2) % 6 + 1);
 	bridge_dev_seq_ready(f->usb.pub.owner_data);
 	assert_int_equal(f->usb.kicks, kicks + 1);
 	assert_int_equal(pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL), 0);
@@ -502,9 +398,9 @@ static void test_ordered_messages_keep_order(void **state)
 	struct msgs ms;
 
 	attach_clean(f, &f->usb, &apc_model_mk2, "serial:X1");
-	seq_in_note(BRIDGE_PORT_LEDS, 0x96, 1, 5);
-	seq_in_sysex(BRIDGE_PORT_LEDS, sysex, sizeof(sysex));
-	seq_in_note(BRIDGE_PORT_LEDS, 0x96, 2, 9);
+	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x96, 1, 5);
+	mock_seq_in_sysex(BRIDGE_PORT_LEDS, sysex, sizeof(sysex));
+	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x96, 2, 9);
 	bridge_dev_seq_ready(f->usb.pub.owner_data);
 
 	assert_int_equal(pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, &ms), 1);
@@ -526,7 +422,7 @@ static void test_small_transfers_split(void **state)
 
 	attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
 	for (pad = 0; pad < APC_NUM_PADS; pad++)
-		seq_in_note(BRIDGE_PORT_LEDS, 0x90, pad, 1);
+		mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, pad, 1);
 	bridge_dev_seq_ready(f->usb.pub.owner_data);
 	/* One 64-byte USB packet per transfer (the --out-gap case). */
 	assert_int_equal(pull_out(f, &f->usb.pub, 64, &ms), APC_NUM_PADS / 16);
@@ -544,8 +440,8 @@ static void test_replug_repaints(void **state)
 	int idx;
 
 	bd = attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
-	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 7, 3);
-	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 64, 1); /* track button 1 */
+	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 7, 3);
+	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 64, 1); /* track button 1 */
 	bridge_dev_seq_ready(bd);
 	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL);
 
@@ -556,7 +452,7 @@ static void test_replug_repaints(void **state)
 	assert_int_equal(mseq.closes, 0);
 
 	/* Written while unplugged: kept, not sent anywhere. */
-	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 8, 5);
+	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 8, 5);
 	bridge_dev_seq_ready(bd);
 
 	attach(f, &again, &apc_model_mk1, "port:1-1");
@@ -635,14 +531,14 @@ static void test_mk2_notes_port(void **state)
 	assert_int_equal(mseq.n_out, 1);
 	assert_int_equal(mseq.out[0].ev.source.port, BRIDGE_PORT_NOTES);
 	/* And what is written to port 2 goes out on cable 1, in order. */
-	seq_in_note(BRIDGE_PORT_NOTES, 0x90, 40, 1);
+	mock_seq_in_note(BRIDGE_PORT_NOTES, 0x90, 40, 1);
 	bridge_dev_seq_ready(f->usb.pub.owner_data);
 	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, &ms);
 	assert_int_equal(ms.n, 1);
 	assert_int_equal(ms.m[0].cable, 1);
 	assert_int_equal(ms.m[0].b[1], 40);
 	/* Writes to the controls port are not ours to take. */
-	seq_in_note(BRIDGE_PORT_CONTROLS, 0x90, 1, 1);
+	mock_seq_in_note(BRIDGE_PORT_CONTROLS, 0x90, 1, 1);
 	bridge_dev_seq_ready(f->usb.pub.owner_data);
 	assert_int_equal(pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL), 0);
 }
@@ -666,9 +562,9 @@ static void test_leds_off_on_exit(void **state)
 	unsigned int i;
 
 	attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
-	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 10, 1);
-	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 11, 3);
-	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 82, 2); /* scene 1 blinking */
+	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 10, 1);
+	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 11, 3);
+	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 82, 2); /* scene 1 blinking */
 	bridge_dev_seq_ready(f->usb.pub.owner_data);
 	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL);
 	assert_true(bridge_out_idle(f->b));
@@ -692,7 +588,7 @@ static void test_keep_leds(void **state)
 	struct fixture *f = *state;
 
 	attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
-	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 10, 1);
+	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 10, 1);
 	bridge_dev_seq_ready(f->usb.pub.owner_data);
 	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL);
 	bridge_leds_off(f->b);
@@ -706,7 +602,7 @@ static void test_overrun_counted(void **state)
 
 	bd = attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
 	mseq.overrun_once = 1;
-	seq_in_note(BRIDGE_PORT_LEDS, 0x90, 1, 1);
+	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 1, 1);
 	bridge_dev_seq_ready(bd);
 	assert_int_equal(bd->stats.seq_overruns, 1);
 	assert_int_equal(bd->stats.led_events, 1);

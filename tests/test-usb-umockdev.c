@@ -29,6 +29,8 @@
 #include "apclog.h"
 #include "usbmidi.h"
 
+#include "mock-seq.h"
+
 /* ---- the emulated device (runs in umockdev's handler thread) ---- */
 
 #define EMU_MAX_OUT 256
@@ -337,6 +339,7 @@ static gboolean emu_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *clien
 
 /* ---- fixture ---- */
 
+/* The bursts here run to thousands of events. */
 #define MOCK_MAX_EVENTS 20000
 
 struct fixture {
@@ -347,59 +350,7 @@ struct fixture {
 	struct bridge *bridge;
 	struct apcusb *usb;
 	struct apcusb_config cfg;
-	/* mock sequencer */
-	snd_seq_event_t *out;
-	unsigned int n_out, drains, gone;
-	snd_seq_event_t in[256];
-	unsigned int n_in, in_pos;
-};
-
-static struct fixture *cur;
-
-static int mock_open(struct bridge_dev *bd, const char *name)
-{
-	bd->client = 128;
-	bd->seq_priv = cur;
-	return 0;
-}
-
-static void mock_close(struct bridge_dev *bd)
-{
-	bd->seq_priv = NULL;
-}
-
-static int mock_output(struct bridge_dev *bd, snd_seq_event_t *ev)
-{
-	if (cur->n_out >= MOCK_MAX_EVENTS)
-		return -ENOSPC;
-	cur->out[cur->n_out] = *ev;
-	/* Only fixed-size events are checked here; drop dangling pointers. */
-	if (snd_seq_ev_is_variable(ev))
-		cur->out[cur->n_out].data.ext.ptr = NULL;
-	cur->n_out++;
-	return 0;
-}
-
-static int mock_drain(struct bridge_dev *bd)
-{
-	cur->drains++;
-	return 0;
-}
-
-static int mock_input(struct bridge_dev *bd, snd_seq_event_t **ev)
-{
-	if (cur->in_pos >= cur->n_in)
-		return -EAGAIN;
-	*ev = &cur->in[cur->in_pos++];
-	return 0;
-}
-
-static const struct bridge_seq_ops mock_seq_ops = {
-	.open = mock_open,
-	.close = mock_close,
-	.output = mock_output,
-	.drain = mock_drain,
-	.input = mock_input,
+	unsigned int gone;
 };
 
 static void fixture_gone(void *user, struct bridge_dev *bd)
@@ -547,15 +498,13 @@ static int setup(void **state)
 	struct bridge_options opt = { .gone = fixture_gone };
 
 	assert_non_null(f);
-	cur = f;
-	f->out = calloc(MOCK_MAX_EVENTS, sizeof(*f->out));
-	assert_non_null(f->out);
+	mock_seq_init(MOCK_MAX_EVENTS);
 	f->tb = umockdev_testbed_new();
 	assert_non_null(f->tb);
 	assert_int_equal(loop_new(&f->loop), 0);
 	assert_int_equal(loop_add_hook(f->loop, usb_prepare, usb_expire, f), 0);
 	opt.user = f;
-	assert_int_equal(bridge_new(&f->bridge, &mock_seq_ops, f->loop, &opt), 0);
+	assert_int_equal(bridge_new(&f->bridge, mock_seq_ops, f->loop, &opt), 0);
 	*state = f;
 	return 0;
 }
@@ -578,9 +527,8 @@ static int teardown(void **state)
 	for (i = 0; i < f->n_emus; i++)
 		emu_free(f->emus[i]);
 	g_object_unref(f->tb);
-	free(f->out);
 	free(f);
-	cur = NULL;
+	mock_seq_free();
 	return 0;
 }
 
@@ -616,7 +564,7 @@ static int cond_out_transfers(struct fixture *f, const void *arg)
 
 static int cond_events(struct fixture *f, const void *arg)
 {
-	return f->n_out >= *(const unsigned int *)arg;
+	return mseq.n_out >= *(const unsigned int *)arg;
 }
 
 static int cond_in_flying(struct fixture *f, const void *arg)
@@ -795,23 +743,23 @@ static void test_in_packets_become_events(void **state)
 	emu_send(e, 0, reply, (size_t)n);
 	emu_send(e, 0, midi, sizeof(midi));
 	assert_true(run_until(f, cond_events, &want, 3000));
-	assert_int_equal(f->n_out, 3);
+	assert_int_equal(mseq.n_out, 3);
 	assert_ptr_equal(bd->confirmed, &apc_model_mk2);
-	assert_int_equal(f->out[0].type, SND_SEQ_EVENT_NOTEON);
-	assert_int_equal(f->out[0].data.note.note, 0);
-	assert_int_equal(f->out[0].data.note.velocity, 127);
-	assert_int_equal(f->out[1].type, SND_SEQ_EVENT_CONTROLLER);
-	assert_int_equal(f->out[1].data.control.param, 56);
-	assert_int_equal(f->out[1].data.control.value, 100);
-	assert_int_equal(f->out[2].type, SND_SEQ_EVENT_NOTEOFF);
-	assert_int_equal(f->out[2].source.port, BRIDGE_PORT_CONTROLS);
+	assert_int_equal(mseq.out[0].ev.type, SND_SEQ_EVENT_NOTEON);
+	assert_int_equal(mseq.out[0].ev.data.note.note, 0);
+	assert_int_equal(mseq.out[0].ev.data.note.velocity, 127);
+	assert_int_equal(mseq.out[1].ev.type, SND_SEQ_EVENT_CONTROLLER);
+	assert_int_equal(mseq.out[1].ev.data.control.param, 56);
+	assert_int_equal(mseq.out[1].ev.data.control.value, 100);
+	assert_int_equal(mseq.out[2].ev.type, SND_SEQ_EVENT_NOTEOFF);
+	assert_int_equal(mseq.out[2].ev.source.port, BRIDGE_PORT_CONTROLS);
 
 	/* mk2 Note mode: cable 1 -> the Notes port. */
 	want = 4;
 	emu_send(e, 1, (const uint8_t[]){ 0x90, 60, 90 }, 3);
 	assert_true(run_until(f, cond_events, &want, 3000));
-	assert_int_equal(f->out[3].source.port, BRIDGE_PORT_NOTES);
-	assert_int_equal(f->out[3].data.note.note, 60);
+	assert_int_equal(mseq.out[3].ev.source.port, BRIDGE_PORT_NOTES);
+	assert_int_equal(mseq.out[3].ev.data.note.note, 60);
 	assert_true(bd->usb->stats.in_transfers >= 2);
 }
 
@@ -833,15 +781,15 @@ static void test_in_burst_nothing_lost(void **state)
 	}
 	assert_true(run_until(f, cond_events, &want, 10000));
 	for (i = 0; i < want; i++) {
-		assert_int_equal(f->out[i].type, SND_SEQ_EVENT_CONTROLLER);
-		assert_int_equal(f->out[i].data.control.param, 48 + i % 9);
-		assert_int_equal(f->out[i].data.control.value, i % 128);
+		assert_int_equal(mseq.out[i].ev.type, SND_SEQ_EVENT_CONTROLLER);
+		assert_int_equal(mseq.out[i].ev.data.control.param, 48 + i % 9);
+		assert_int_equal(mseq.out[i].ev.data.control.value, i % 128);
 	}
 	/* One drain per wake-up, however many transfers it reaped: never more
 	 * than one per transfer (16 events per 64-byte transfer). */
-	assert_true(f->drains >= 1);
-	assert_true(f->drains <= want / 16);
-	assert_int_equal(bridge_devs(f->bridge)->stats.in_drains, f->drains);
+	assert_true(mseq.drains >= 1);
+	assert_true(mseq.drains <= want / 16);
+	assert_int_equal(bridge_devs(f->bridge)->stats.in_drains, mseq.drains);
 }
 
 static void test_led_changes_one_transfer(void **state)
@@ -862,12 +810,8 @@ static void test_led_changes_one_transfer(void **state)
 		want[i] = -1;
 	for (round = 0; round < 4; round++)
 		for (pad = 0; pad < 16; pad++) {
-			snd_seq_event_t *ev = &f->in[f->n_in++];
-
 			want[pad] = (int)((pad + round) % 6 + 1);
-			snd_seq_ev_clear(ev);
-			snd_seq_ev_set_noteon(ev, 0, pad, want[pad]);
-			ev->dest.port = BRIDGE_PORT_LEDS;
+			mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, pad, (unsigned int)want[pad]);
 		}
 	bridge_dev_seq_ready(bridge_devs(f->bridge));
 	wait_out(f, 2);
@@ -887,7 +831,6 @@ static void check_unplug_mid_transfer(struct fixture *f, int stall)
 	struct out_summary s;
 	unsigned int one = 1, first;
 	struct emu *e, *again;
-	snd_seq_event_t *ev;
 
 	e = plug(f, &apc_model_mk1, NULL, 2, 5, 0x81, 0x02);
 	e->stall_on_unplug = stall;
@@ -897,10 +840,7 @@ static void check_unplug_mid_transfer(struct fixture *f, int stall)
 	assert_true(run_until(f, cond_in_flying, e, 2000));
 	bd = bridge_devs(f->bridge);
 
-	ev = &f->in[f->n_in++];
-	snd_seq_ev_clear(ev);
-	snd_seq_ev_set_noteon(ev, 0, 9, 3);
-	ev->dest.port = BRIDGE_PORT_LEDS;
+	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 9, 3);
 	bridge_dev_seq_ready(bd);
 	wait_out(f, 2);
 
@@ -913,10 +853,7 @@ static void check_unplug_mid_transfer(struct fixture *f, int stall)
 		assert_int_equal(e->clear_halts, 0);
 
 	/* Written while unplugged, shown after the replug. */
-	ev = &f->in[f->n_in++];
-	snd_seq_ev_clear(ev);
-	snd_seq_ev_set_noteon(ev, 0, 10, 5);
-	ev->dest.port = BRIDGE_PORT_LEDS;
+	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 10, 5);
 	bridge_dev_seq_ready(bd);
 
 	/* Same port, new address: the same client, repainted. */
