@@ -16,6 +16,8 @@
 
 #include "apcmini.h"
 #include "test-hex.h"
+#define TEST_TABLE_MAX 128
+#include "test-table.h"
 
 /* What each model must be, written out from doc/apcmini-protocol.md rather
  * than read back from the tables under test. */
@@ -56,19 +58,6 @@ static uint8_t led_note(const struct facts *f, unsigned int i)
 	if (i < APC_LED_SCENE0)
 		return f->track[i - APC_LED_TRACK0];
 	return f->scene[i - APC_LED_SCENE0];
-}
-
-#define MAX_TESTS 128
-static struct CMUnitTest tests[MAX_TESTS];
-static size_t n_tests;
-
-static void add_test(const char *name, CMUnitTestFunction fn, const void *state)
-{
-	assert_true(n_tests < MAX_TESTS);
-	tests[n_tests].name = name;
-	tests[n_tests].test_func = fn;
-	tests[n_tests].initial_state = (void *)(uintptr_t)state;
-	n_tests++;
 }
 
 /* ---- model tables ---- */

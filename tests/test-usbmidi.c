@@ -16,6 +16,8 @@
 
 #include "usbmidi.h"
 #include "test-hex.h"
+#define TEST_TABLE_MAX 256
+#include "test-table.h"
 
 /* ---- helpers ---- */
 
@@ -101,19 +103,6 @@ static void make_sysex(uint8_t *sx, size_t len, unsigned int seed)
 	for (i = 1; i + 1 < len; i++)
 		sx[i] = (uint8_t)((i * 7 + seed) & 0x7f);
 	sx[len - 1] = 0xf7;
-}
-
-#define MAX_TESTS 256
-static struct CMUnitTest tests[MAX_TESTS];
-static size_t n_tests;
-
-static void add_test(const char *name, CMUnitTestFunction fn, const void *state)
-{
-	assert_true(n_tests < MAX_TESTS);
-	tests[n_tests].name = name;
-	tests[n_tests].test_func = fn;
-	tests[n_tests].initial_state = (void *)(uintptr_t)state;
-	n_tests++;
 }
 
 /* ---- decoder: one table row per case ---- */
