@@ -3,7 +3,7 @@
 # Codec microbenchmark: decode/encode rates of the pure core, no device.
 noinst_PROGRAMS += bench/apc-codec-bench
 bench_apc_codec_bench_SOURCES = bench/codec-bench.c
-bench_apc_codec_bench_LDADD = driver/libapccore.la
+bench_apc_codec_bench_LDADD = driver/core/libapccore.la
 
 # apcbench: kernel vs raw-USB vs direct vs sequencer-only paths, side by side.
 bin_PROGRAMS += apcbench
@@ -14,7 +14,7 @@ apcbench_SOURCES = bench/apcbench.c bench/apcbench.h \
 apcbench_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS) $(LIBUSB_CFLAGS) -pthread
 # The direct path finds the interface and translates libusb's errors with
 # the transport's own code.
-apcbench_LDADD = driver/libapcusb.la driver/libapccore.la driver/libapclog.la \
+apcbench_LDADD = driver/usb/libapcusb.la driver/core/libapccore.la driver/util/libapcutil.la \
 	$(ALSA_LIBS) $(LIBUSB_LIBS) -lm -lpthread
 EXTRA_DIST += bench/apcbench.gp bench/run-compare
 
@@ -29,4 +29,4 @@ tests_test_bench_stats_LDADD = $(CMOCKA_LIBS) -lm
 noinst_PROGRAMS += bench/synth-bench
 bench_synth_bench_SOURCES = bench/synth-bench.c
 bench_synth_bench_CFLAGS = $(AM_CFLAGS) $(FLUIDSYNTH_CFLAGS)
-bench_synth_bench_LDADD = synth/libapcsynth.la driver/libapclog.la -lm
+bench_synth_bench_LDADD = synth/engine/libapcsynth.la driver/util/libapcutil.la -lm

@@ -1,28 +1,37 @@
-# driver/: the pure core (libapccore: codec + model, no I/O), the log and the libusb
-# transport. Programs, tests and bench link these.
+# driver/: everything below the sequencer, one library per layer, and the
+# apcminid program on top of them (with seqbridge/, the sequencer side).
+#   core/  libapccore: pure (USB-MIDI codec, APC mini model and device side,
+#          LED state, OUT queue); no I/O, no allocation, no libusb or ALSA.
+#   util/  libapcutil: what every program shares (logging, the poll loop,
+#          the clock); no libusb, no ALSA.
+#   usb/   libapcusb: the libusb transport and device selection.
 
-noinst_LTLIBRARIES += driver/libapccore.la
-driver_libapccore_la_SOURCES = \
-	driver/usbmidi.c driver/usbmidi.h \
-	driver/apcmini.c driver/apcmini.h \
-	driver/apcmini-palette.c
+noinst_LTLIBRARIES += driver/core/libapccore.la
+driver_core_libapccore_la_SOURCES = \
+	driver/core/midimsg.h \
+	driver/core/usbmidi.c driver/core/usbmidi.h \
+	driver/core/apcmini.c driver/core/apcmini.h \
+	driver/core/apcmini-palette.c \
+	driver/core/apcdev.c driver/core/apcdev.h \
+	driver/core/usbout.c driver/core/usbout.h
 
-# libapclog: the one logging module (level from the environment and -v, to
-# stderr). It does I/O, so it stays out of the core; whatever links a library
-# that logs (libapcusb, libseqbridge, libapcsynth) links this after it.
-noinst_LTLIBRARIES += driver/libapclog.la
-driver_libapclog_la_SOURCES = driver/apclog.c driver/apclog.h
+noinst_LTLIBRARIES += driver/util/libapcutil.la
+driver_util_libapcutil_la_SOURCES = \
+	driver/util/apclog.c driver/util/apclog.h \
+	driver/util/loop.c driver/util/loop.h \
+	driver/util/clock.h
 
-# --- transport and apcminid (issue: apcminid) below this line ---
+noinst_LTLIBRARIES += driver/usb/libapcusb.la
+driver_usb_libapcusb_la_SOURCES = \
+	driver/usb/apcusb.c driver/usb/apcusb.h \
+	driver/usb/usbdev.h \
+	driver/usb/usbdesc.c driver/usb/usbdesc.h
+driver_usb_libapcusb_la_CFLAGS = $(AM_CFLAGS) $(LIBUSB_CFLAGS)
+driver_usb_libapcusb_la_LIBADD = $(LIBUSB_LIBS)
 
-# libapcusb: the libusb transport (hotplug, claim, transfers, the error
-# translation and interface lookup the bench shares) and the OUT queue that
-# coalesces LED changes.
-noinst_LTLIBRARIES += driver/libapcusb.la
-driver_libapcusb_la_SOURCES = \
-	driver/apcusb.c driver/apcusb.h \
-	driver/usbdev.h \
-	driver/usbout.c driver/usbout.h \
-	driver/usbdesc.c driver/usbdesc.h
-driver_libapcusb_la_CFLAGS = $(AM_CFLAGS) $(LIBUSB_CFLAGS)
-driver_libapcusb_la_LIBADD = $(LIBUSB_LIBS)
+# apcminid is a daemon started by udev/systemd: it goes to sbin, section 8.
+sbin_PROGRAMS += driver/apcminid
+driver_apcminid_SOURCES = driver/apcminid.c
+driver_apcminid_CFLAGS = $(AM_CFLAGS) $(LIBUSB_CFLAGS) $(ALSA_CFLAGS)
+driver_apcminid_LDADD = seqbridge/libseqbridge.la driver/usb/libapcusb.la \
+	driver/core/libapccore.la driver/util/libapcutil.la $(LIBUSB_LIBS) $(ALSA_LIBS)

@@ -2,7 +2,7 @@
 # core and OUT queue, a mock transport and a mock sequencer (cmocka, TAP).
 # test-usb-umockdev: the libusb transport against emulated APC minis
 # (umockdev); it re-runs itself under umockdev-wrapper and reports SKIP when
-# umockdev is missing. Both share one mock sequencer (tests/mock-seq.[ch]).
+# umockdev is missing. Both share one mock sequencer (tests/support/mock-seq.[ch]).
 
 check_PROGRAMS += tests/test-bridge tests/test-usb-umockdev
 TESTS += tests/test-bridge
@@ -13,17 +13,18 @@ if !ENABLE_SANITIZERS
 TESTS += tests/test-usb-umockdev
 endif
 
-tests_test_bridge_SOURCES = tests/test-bridge.c tests/mock-seq.c tests/mock-seq.h
+tests_test_bridge_SOURCES = tests/test-bridge.c tests/support/mock-seq.c tests/support/mock-seq.h
 tests_test_bridge_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(ALSA_CFLAGS)
-tests_test_bridge_LDADD = seqbridge/libseqbridge.la driver/libapcusb.la \
-	driver/libapccore.la driver/libapclog.la $(CMOCKA_LIBS) $(ALSA_LIBS) $(LIBUSB_LIBS)
+# No libusb here: the bridge sees the transport only through usbdev.h.
+tests_test_bridge_LDADD = seqbridge/libseqbridge.la driver/core/libapccore.la \
+	driver/util/libapcutil.la $(CMOCKA_LIBS) $(ALSA_LIBS)
 
-tests_test_usb_umockdev_SOURCES = tests/test-usb-umockdev.c tests/mock-seq.c \
-	tests/mock-seq.h
+tests_test_usb_umockdev_SOURCES = tests/test-usb-umockdev.c tests/support/mock-seq.c \
+	tests/support/mock-seq.h
 tests_test_usb_umockdev_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(ALSA_CFLAGS) \
 	$(LIBUSB_CFLAGS)
-tests_test_usb_umockdev_LDADD = seqbridge/libseqbridge.la driver/libapcusb.la \
-	driver/libapccore.la driver/libapclog.la $(CMOCKA_LIBS) $(ALSA_LIBS) $(LIBUSB_LIBS)
+tests_test_usb_umockdev_LDADD = seqbridge/libseqbridge.la driver/usb/libapcusb.la \
+	driver/core/libapccore.la driver/util/libapcutil.la $(CMOCKA_LIBS) $(ALSA_LIBS) $(LIBUSB_LIBS)
 if HAVE_UMOCKDEV
 tests_test_usb_umockdev_CFLAGS += $(UMOCKDEV_CFLAGS)
 tests_test_usb_umockdev_LDADD += $(UMOCKDEV_LIBS)

@@ -3,7 +3,7 @@
 # render test (onsets, reproducibility, command line) as a shell test.
 
 SYNTH_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(FLUIDSYNTH_CFLAGS) -pthread
-SYNTH_TEST_LIBS = synth/libapcsynth.la driver/libapclog.la $(CMOCKA_LIBS)
+SYNTH_TEST_LIBS = synth/engine/libapcsynth.la driver/util/libapcutil.la $(CMOCKA_LIBS)
 
 check_PROGRAMS += tests/test-synth-ring tests/test-synth-sched tests/test-synth-smf \
 	tests/test-synth-event tests/test-synth-render-check
@@ -23,7 +23,7 @@ tests_test_synth_smf_CFLAGS = $(SYNTH_TEST_CFLAGS)
 tests_test_synth_smf_LDADD = $(SYNTH_TEST_LIBS)
 
 # The sequencer mapping is tested here too, so this one links ALSA.
-tests_test_synth_event_SOURCES = tests/test-synth-event.c synth/apcsynth-seq.c
+tests_test_synth_event_SOURCES = tests/test-synth-event.c synth/seq/apcsynth-seq.c
 tests_test_synth_event_CFLAGS = $(SYNTH_TEST_CFLAGS) $(ALSA_CFLAGS)
 tests_test_synth_event_LDADD = $(SYNTH_TEST_LIBS) $(ALSA_LIBS)
 
@@ -38,4 +38,4 @@ EXTRA_DIST += tests/test-synth-render.sh
 noinst_PROGRAMS += tests/vm/synth-wavcheck
 tests_vm_synth_wavcheck_SOURCES = tests/synth-wavcheck.c
 tests_vm_synth_wavcheck_CFLAGS = $(AM_CFLAGS) $(FLUIDSYNTH_CFLAGS)
-tests_vm_synth_wavcheck_LDADD = synth/libapcsynth.la driver/libapclog.la -lm
+tests_vm_synth_wavcheck_LDADD = synth/engine/libapcsynth.la driver/util/libapcutil.la -lm

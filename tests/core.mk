@@ -4,10 +4,10 @@
 check_PROGRAMS += tests/test-usbmidi tests/test-apcmini
 TESTS += tests/test-usbmidi tests/test-apcmini
 
-tests_test_usbmidi_SOURCES = tests/test-usbmidi.c tests/test-hex.h tests/test-table.h
+tests_test_usbmidi_SOURCES = tests/test-usbmidi.c tests/support/test-hex.h tests/support/test-table.h
 tests_test_usbmidi_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_test_usbmidi_LDADD = driver/libapccore.la $(CMOCKA_LIBS)
+tests_test_usbmidi_LDADD = driver/core/libapccore.la $(CMOCKA_LIBS)
 
-tests_test_apcmini_SOURCES = tests/test-apcmini.c tests/test-hex.h tests/test-table.h
+tests_test_apcmini_SOURCES = tests/test-apcmini.c tests/support/test-hex.h tests/support/test-table.h
 tests_test_apcmini_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_test_apcmini_LDADD = driver/libapccore.la $(CMOCKA_LIBS)
+tests_test_apcmini_LDADD = driver/core/libapccore.la $(CMOCKA_LIBS)

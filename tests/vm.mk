@@ -5,9 +5,9 @@
 noinst_PROGRAMS += tests/vm/apcemu
 tests_vm_apcemu_SOURCES = \
 	tests/vm/apcemu.c tests/vm/apcemu.h \
-	tests/vm/apcemu-device.c tests/vm/apcemu-gadget.c
+	tests/vm/apcemu-gadget.c
 tests_vm_apcemu_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS)
-tests_vm_apcemu_LDADD = driver/libapccore.la $(ALSA_LIBS)
+tests_vm_apcemu_LDADD = driver/core/libapccore.la $(ALSA_LIBS)
 
 EXTRA_DIST += \
 	tests/vm/README.md \

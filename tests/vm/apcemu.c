@@ -68,7 +68,7 @@ struct outq {
 	snd_midi_event_t *enc;
 	snd_seq_event_t ev;
 	int pending;
-	uint8_t ext[EMU_SYSEX_MAX]; /* ev's sysex bytes: the encoder reuses its own */
+	uint8_t ext[APCDEV_SYSEX_MAX]; /* ev's sysex bytes: the encoder reuses its own */
 	size_t room;		    /* bytes the output buffer surely takes now */
 };
 
@@ -76,7 +76,7 @@ enum busy_op { BUSY_NONE, BUSY_SLEEP, BUSY_WAIT, BUSY_BURST };
 
 struct emu {
 	const struct apc_model *model;
-	struct emu_device dev;
+	struct apcdev dev;
 	const char *gadget;
 	const char *card_id;
 	const char *socket_path;
@@ -85,12 +85,12 @@ struct emu {
 	 * is cable N) fed from our ports; card < 0 while unplugged. */
 	int card;
 	int want_connected;
-	snd_rawmidi_t *in[EMU_MAX_CABLES];
-	int in_fd[EMU_MAX_CABLES];
+	snd_rawmidi_t *in[APCDEV_MAX_CABLES];
+	int in_fd[APCDEV_MAX_CABLES];
 	snd_seq_t *seq;
-	int seq_port[EMU_MAX_CABLES];
+	int seq_port[APCDEV_MAX_CABLES];
 	int fmidi_client;
-	struct outq q[EMU_MAX_CABLES];
+	struct outq q[APCDEV_MAX_CABLES];
 
 	int sig_fd, busy_fd, retry_fd, listen_fd;
 	struct source stdin_src, script_src;
@@ -192,7 +192,7 @@ static void emu_seq_unlink(struct emu *e)
 
 	if (e->fmidi_client < 0)
 		return;
-	for (c = 0; c < e->model->n_cables && c < EMU_MAX_CABLES; c++)
+	for (c = 0; c < e->model->n_cables && c < APCDEV_MAX_CABLES; c++)
 		snd_seq_disconnect_to(e->seq, e->seq_port[c], e->fmidi_client, c);
 	e->fmidi_client = -1;
 }
@@ -223,7 +223,7 @@ static int emu_seq_link(struct emu *e, int card, int quiet)
 		return client;
 	}
 	e->fmidi_client = client;
-	for (c = 0; c < e->model->n_cables && c < EMU_MAX_CABLES; c++) {
+	for (c = 0; c < e->model->n_cables && c < APCDEV_MAX_CABLES; c++) {
 		/* Subscribing makes snd-seq-midi open the output substream. */
 		err = snd_seq_connect_to(e->seq, e->seq_port[c], client, c);
 		if (err < 0) {
@@ -273,7 +273,7 @@ static void emu_disconnect(struct emu *e, const char *why)
 
 	if (e->card < 0)
 		return;
-	for (c = 0; c < EMU_MAX_CABLES; c++) {
+	for (c = 0; c < APCDEV_MAX_CABLES; c++) {
 		if (e->in[c])
 			snd_rawmidi_close(e->in[c]);
 		e->in[c] = NULL;
@@ -312,7 +312,7 @@ static int emu_connect(struct emu *e, int quiet)
 				e->card_id);
 		return -ENODEV;
 	}
-	for (c = 0; c < e->model->n_cables && c < EMU_MAX_CABLES; c++) {
+	for (c = 0; c < e->model->n_cables && c < APCDEV_MAX_CABLES; c++) {
 		snprintf(name, sizeof(name), "hw:%d,0,%u", card, c);
 		err = snd_rawmidi_open(&e->in[c], NULL, name, SND_RAWMIDI_NONBLOCK);
 		if (err < 0) {
@@ -326,17 +326,17 @@ static int emu_connect(struct emu *e, int quiet)
 	err = emu_seq_link(e, card, quiet);
 	if (err < 0)
 		goto err_close;
-	for (c = 0; c < EMU_MAX_CABLES; c++)
+	for (c = 0; c < APCDEV_MAX_CABLES; c++)
 		outq_reset(&e->q[c]);
 	e->card = card;
-	emu_device_reset(&e->dev);
+	apcdev_reset(&e->dev);
 	arm_timer(e->retry_fd, 0);
 	printf("apcemu: connected: %s on hw:%d (card %s), %u cable%s\n", e->model->short_name,
 	       card, e->card_id, e->model->n_cables, e->model->n_cables > 1 ? "s" : "");
 	return 0;
 
 err_close:
-	for (c = 0; c < EMU_MAX_CABLES; c++) {
+	for (c = 0; c < APCDEV_MAX_CABLES; c++) {
 		if (e->in[c])
 			snd_rawmidi_close(e->in[c]);
 		e->in[c] = NULL;
@@ -360,7 +360,7 @@ static int emu_seq_open(struct emu *e)
 		return err;
 	}
 	snd_seq_set_client_name(e->seq, "apcemu");
-	for (c = 0; c < e->model->n_cables && c < EMU_MAX_CABLES; c++) {
+	for (c = 0; c < e->model->n_cables && c < APCDEV_MAX_CABLES; c++) {
 		snprintf(name, sizeof(name), "apcemu-%u", c);
 		err = snd_seq_create_simple_port(e->seq, name,
 						 SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_NO_EXPORT,
@@ -374,7 +374,7 @@ static int emu_seq_open(struct emu *e)
 		e->seq_port[c] = err;
 		/* Large enough for any sysex we send in one event (longer
 		 * ones would go as several, which snd-seq-midi joins). */
-		err = snd_midi_event_new(EMU_SYSEX_MAX, &e->q[c].enc);
+		err = snd_midi_event_new(APCDEV_SYSEX_MAX, &e->q[c].enc);
 		if (err < 0) {
 			fprintf(stderr, "Cannot create a MIDI event encoder: %s\n",
 				snd_strerror(err));
@@ -388,7 +388,7 @@ static void emu_seq_close(struct emu *e)
 {
 	unsigned int c;
 
-	for (c = 0; c < EMU_MAX_CABLES; c++) {
+	for (c = 0; c < APCDEV_MAX_CABLES; c++) {
 		if (e->q[c].enc)
 			snd_midi_event_free(e->q[c].enc);
 		e->q[c].enc = NULL;
@@ -514,7 +514,7 @@ static int emu_send_control(struct emu *e, const struct apc_control *ctl)
 }
 
 /* The device answers on its own (identity, mk2 introduction, mode echo). */
-static void emu_device_send(void *user, unsigned int cable, const uint8_t *msg, size_t len)
+static void apcdev_send(void *user, unsigned int cable, const uint8_t *msg, size_t len)
 {
 	struct emu *e = user;
 
@@ -525,7 +525,7 @@ static void emu_device_send(void *user, unsigned int cable, const uint8_t *msg, 
 static void emu_on_msg(void *user, unsigned int cable, const uint8_t *msg, size_t len)
 {
 	struct emu *e = user;
-	char hex[3 * EMU_SYSEX_MAX + 1];
+	char hex[3 * APCDEV_SYSEX_MAX + 1];
 
 	if (e->rxlog || e->monitor)
 		hex_format(hex, sizeof(hex), msg, len);
@@ -551,7 +551,7 @@ static void emu_read(struct emu *e, unsigned int c)
 			break;
 		}
 		e->rx_stamp = now_ns();
-		emu_device_input(&e->dev, c, buf, n);
+		apcdev_input(&e->dev, c, buf, n);
 	}
 }
 
@@ -686,13 +686,13 @@ static int hexval(int ch)
 
 static int cmd_send(struct emu *e, int argc, char **argv)
 {
-	uint8_t msg[EMU_SYSEX_MAX];
+	uint8_t msg[APCDEV_SYSEX_MAX];
 	unsigned long cable = 0;
 	size_t len = 0;
 	int i = 1, err;
 
 	if (argc > 2 && !strcmp(argv[1], "-c")) {
-		if (parse_uint(argv[2], EMU_MAX_CABLES - 1, &cable))
+		if (parse_uint(argv[2], APCDEV_MAX_CABLES - 1, &cable))
 			return cmd_error(e, -EINVAL, "bad cable '%s'", argv[2]);
 		i = 3;
 	}
@@ -719,7 +719,7 @@ static int cmd_send(struct emu *e, int argc, char **argv)
 
 static int cmd_grid(struct emu *e, int argc, char **argv)
 {
-	int n = emu_device_grid(&e->dev, e->reply + e->reply_len,
+	int n = apcdev_grid(&e->dev, e->reply + e->reply_len,
 				sizeof(e->reply) - e->reply_len);
 
 	if (n < 0)
@@ -730,7 +730,7 @@ static int cmd_grid(struct emu *e, int argc, char **argv)
 
 static int cmd_stats(struct emu *e, int argc, char **argv)
 {
-	const struct emu_rx_stats *r = &e->dev.rx;
+	const struct apcdev_stats *r = &e->dev.rx;
 	const struct emu_tx_stats *t = &e->tx;
 
 	if (argc > 1 && !strcmp(argv[1], "reset")) {
@@ -1261,7 +1261,7 @@ enum { PFD_SIG, PFD_BUSY, PFD_RETRY, PFD_LISTEN, PFD_STDIN, PFD_FIXED };
 
 static int emu_loop(struct emu *e)
 {
-	struct pollfd pfd[PFD_FIXED + EMU_MAX_CABLES + MAX_CLIENTS];
+	struct pollfd pfd[PFD_FIXED + APCDEV_MAX_CABLES + MAX_CLIENTS];
 	int client_at[MAX_CLIENTS];
 	unsigned int c;
 	int i, n, timeout;
@@ -1286,7 +1286,7 @@ static int emu_loop(struct emu *e)
 		 * TX_RETRY_MS, a flat-out burst with room goes on at once. */
 		timeout = -1;
 		n = PFD_FIXED;
-		for (c = 0; c < EMU_MAX_CABLES; c++) {
+		for (c = 0; c < APCDEV_MAX_CABLES; c++) {
 			pfd[n++] = (struct pollfd){ .fd = e->card >= 0 ? e->in_fd[c] : -1,
 						    .events = POLLIN };
 			if (e->card >= 0 && outq_busy(&e->q[c]))
@@ -1317,7 +1317,7 @@ static int emu_loop(struct emu *e)
 				printf("apcemu: signal %u, quitting\n", si.ssi_signo);
 			e->quit = 1;
 		}
-		for (c = 0; c < EMU_MAX_CABLES; c++) {
+		for (c = 0; c < APCDEV_MAX_CABLES; c++) {
 			struct pollfd *in = &pfd[PFD_FIXED + c];
 
 			if (in->fd >= 0 && in->revents & (POLLIN | POLLERR | POLLHUP))
@@ -1644,13 +1644,13 @@ static int main_run(int argc, char **argv)
 	e->card = -1;
 	e->fmidi_client = -1;
 	e->listen_fd = e->sig_fd = e->busy_fd = e->retry_fd = -1;
-	for (c = 0; c < EMU_MAX_CABLES; c++)
+	for (c = 0; c < APCDEV_MAX_CABLES; c++)
 		e->in_fd[c] = -1;
 	for (i = 0; i < MAX_CLIENTS; i++)
 		e->clients[i].fd = -1;
 	e->stdin_src = (struct source){ .kind = SRC_STDIN, .fd = STDIN_FILENO, .name = "stdin" };
 	e->script_src = (struct source){ .kind = SRC_SCRIPT, .fd = -1, .name = script };
-	emu_device_init(&e->dev, e->model, emu_device_send, emu_on_msg, e);
+	apcdev_init(&e->dev, e->model, apcdev_send, emu_on_msg, e);
 	if (fcntl(STDIN_FILENO, F_GETFD) < 0)
 		e->stdin_src.eof = 1;
 
@@ -1706,7 +1706,7 @@ static int main_run(int argc, char **argv)
 	cmd_stats(e, 1, NULL);
 	printf("apcemu: exit\n%.*s", (int)e->reply_len, e->reply);
 out:
-	for (c = 0; c < EMU_MAX_CABLES; c++)
+	for (c = 0; c < APCDEV_MAX_CABLES; c++)
 		if (e->card >= 0 && outq_busy(&e->q[c]))
 			outq_flush(e, c);
 	e->want_connected = 0;

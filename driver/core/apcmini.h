@@ -73,6 +73,20 @@ const struct apc_model *apc_model_by_inquiry_reply(const uint8_t *msg, size_t le
 /* Build the identity reply the model sends; returns its length or -ENOSPC. */
 int apc_inquiry_reply(const struct apc_model *m, uint8_t device_id, uint8_t *out, size_t outsz);
 
+/* mk2 vendor sysex commands: F0 47 7F 4F <cmd> <len msb> <len lsb> ... F7. */
+enum apc_mk2_cmd {
+	APC_MK2_CMD_RGB = 0x24,		/* custom RGB colours for pad ranges */
+	APC_MK2_CMD_INTRO = 0x60,	/* introduction (host -> device) */
+	APC_MK2_CMD_INTRO_REPLY = 0x61, /* fader positions (device -> host) */
+	APC_MK2_CMD_MODE = 0x62,	/* pad mode change, echoed by the device */
+};
+/* The command byte of an mk2 vendor sysex (the header and a length field
+ * present), or -EINVAL if `msg` is not one. The one matcher of that header
+ * in the tree. */
+int apc_mk2_sysex_cmd(const uint8_t *msg, size_t len);
+/* 1 if `msg` is a universal device inquiry (F0 7E <id> 06 01 F7, any id). */
+int apc_is_inquiry_request(const uint8_t *msg, size_t len);
+
 /* mk2 "introduction": host sends F0 47 7F 4F 60 00 04 00 maj min bugfix F7;
  * the device answers F0 47 7F 4F 61 <len> <len> fader1..fader9 F7. */
 int apc_mk2_intro_request(uint8_t *out, size_t outsz);

@@ -161,9 +161,6 @@ int apc_inquiry_reply(const struct apc_model *m, uint8_t device_id, uint8_t *out
 
 static const uint8_t mk2_sysex_head[] = { SYSEX_START, AKAI_SYSEX_ID, 0x7f, 0x4f };
 
-#define MK2_CMD_RGB 0x24
-#define MK2_CMD_INTRO 0x60
-#define MK2_CMD_INTRO_REPLY 0x61
 
 /* The host application's version in the introduction; the device is not
  * known to act on it. */
@@ -182,7 +179,7 @@ int apc_mk2_intro_request(uint8_t *out, size_t outsz)
 		return -ENOSPC;
 	memcpy(out, mk2_sysex_head, sizeof(mk2_sysex_head));
 	n += sizeof(mk2_sysex_head);
-	out[n++] = MK2_CMD_INTRO;
+	out[n++] = APC_MK2_CMD_INTRO;
 	out[n++] = 0x00;
 	out[n++] = 0x04;
 	out[n++] = 0x00;
@@ -204,7 +201,7 @@ int apc_mk2_intro_reply(const uint8_t faders[APC_NUM_FADERS], uint8_t *out, size
 		return -ENOSPC;
 	memcpy(out, mk2_sysex_head, sizeof(mk2_sysex_head));
 	n += sizeof(mk2_sysex_head);
-	out[n++] = MK2_CMD_INTRO_REPLY;
+	out[n++] = APC_MK2_CMD_INTRO_REPLY;
 	out[n++] = (MK2_INTRO_REPLY_LEN_FIELD >> 7) & 0x7f;
 	out[n++] = MK2_INTRO_REPLY_LEN_FIELD & 0x7f;
 	memcpy(out + n, faders, APC_NUM_FADERS);
@@ -217,18 +214,31 @@ int apc_mk2_intro_reply(const uint8_t faders[APC_NUM_FADERS], uint8_t *out, size
  * offset, or -EINVAL. The length field is read past, never trusted. */
 static int mk2_sysex_payload(const uint8_t *msg, size_t len, uint8_t cmd)
 {
+	if (apc_mk2_sysex_cmd(msg, len) != cmd)
+		return -EINVAL;
+	return (int)(sizeof(mk2_sysex_head) + 3);
+}
+
+int apc_mk2_sysex_cmd(const uint8_t *msg, size_t len)
+{
 	size_t off = sizeof(mk2_sysex_head);
 
-	if (!msg || len < off + 4 || memcmp(msg, mk2_sysex_head, off) != 0 || msg[off] != cmd)
+	if (!msg || len < off + 4 || memcmp(msg, mk2_sysex_head, off) != 0)
 		return -EINVAL;
-	if (msg[off + 1] > 0x7f || msg[off + 2] > 0x7f)
+	if (msg[off] > 0x7f || msg[off + 1] > 0x7f || msg[off + 2] > 0x7f)
 		return -EINVAL;
-	return (int)(off + 3);
+	return msg[off];
+}
+
+int apc_is_inquiry_request(const uint8_t *msg, size_t len)
+{
+	return msg && len == 6 && msg[0] == SYSEX_START && msg[1] == 0x7e && msg[3] == 0x06 &&
+	       msg[4] == 0x01 && msg[5] == SYSEX_END;
 }
 
 int apc_mk2_intro_reply_parse(const uint8_t *msg, size_t len, uint8_t faders[APC_NUM_FADERS])
 {
-	int off = mk2_sysex_payload(msg, len, MK2_CMD_INTRO_REPLY);
+	int off = mk2_sysex_payload(msg, len, APC_MK2_CMD_INTRO_REPLY);
 	unsigned int n = 0;
 	size_t i;
 
@@ -526,7 +536,7 @@ int apc_mk2_rgb_sysex(unsigned int first, unsigned int last, struct apc_rgb c, u
 		return -ENOSPC;
 	memcpy(out, mk2_sysex_head, sizeof(mk2_sysex_head));
 	n += sizeof(mk2_sysex_head);
-	out[n++] = MK2_CMD_RGB;
+	out[n++] = APC_MK2_CMD_RGB;
 	out[n++] = RGB_RANGE_LEN >> 7;
 	out[n++] = RGB_RANGE_LEN & 0x7f;
 	out[n++] = (uint8_t)first;
@@ -565,7 +575,7 @@ static int rgb_range_parse(const uint8_t *p, unsigned int *first, unsigned int *
 int apc_mk2_rgb_sysex_parse(const uint8_t *msg, size_t len,
 			    void (*fn)(void *user, unsigned int pad, struct apc_rgb c), void *user)
 {
-	int off = mk2_sysex_payload(msg, len, MK2_CMD_RGB);
+	int off = mk2_sysex_payload(msg, len, APC_MK2_CMD_RGB);
 	unsigned int first, last, pad;
 	struct apc_rgb c;
 	size_t payload, i;

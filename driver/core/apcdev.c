@@ -1,26 +1,28 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The emulated APC mini itself: parses what the host sends, answers as the
- * model does, keeps the LED state, prints the grid. Pure; main loop thread. */
+/* The device side of an APC mini: parses what the host sends, answers as
+ * the model does, keeps the LED state, prints the grid. Pure; runs in the
+ * thread of whoever plays the device (emulator, bench, umockdev test). */
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "apcemu.h"
+#include "apcdev.h"
+#include "midimsg.h"
 
-void emu_device_init(struct emu_device *d, const struct apc_model *m, emu_send_fn send,
-		     emu_msg_fn on_msg, void *user)
+void apcdev_init(struct apcdev *d, const struct apc_model *m, apcdev_send_fn send,
+		     apcdev_msg_fn on_msg, void *user)
 {
 	memset(d, 0, sizeof(*d));
 	d->model = m;
 	d->send = send;
 	d->on_msg = on_msg;
 	d->user = user;
-	emu_device_reset(d);
+	apcdev_reset(d);
 }
 
-void emu_device_reset(struct emu_device *d)
+void apcdev_reset(struct apcdev *d)
 {
 	apc_leds_init(&d->leds, d->model);
 	memset(d->has_rgb, 0, sizeof(d->has_rgb));
@@ -29,48 +31,26 @@ void emu_device_reset(struct emu_device *d)
 	d->mode = 0;
 }
 
-static void emu_send(struct emu_device *d, unsigned int cable, const uint8_t *msg, size_t len)
+static void dev_send(struct apcdev *d, unsigned int cable, const uint8_t *msg, size_t len)
 {
 	if (d->send)
 		d->send(d->user, cable, msg, len);
 }
 
-/* Bytes a channel or system common message takes, status included. */
-static size_t emu_msg_length(uint8_t status)
-{
-	switch (status & 0xf0) {
-	case 0xc0:
-	case 0xd0:
-		return 2;
-	case 0xf0:
-		switch (status) {
-		case 0xf1:
-		case 0xf3:
-			return 2;
-		case 0xf2:
-			return 3;
-		default:
-			return 1;
-		}
-	default:
-		return 3;
-	}
-}
-
-static void emu_deliver(struct emu_device *d, unsigned int cable, const uint8_t *msg, size_t len)
+static void dev_deliver(struct apcdev *d, unsigned int cable, const uint8_t *msg, size_t len)
 {
 	d->rx.msgs++;
 	if (d->on_msg)
 		d->on_msg(d->user, cable, msg, len);
-	emu_device_message(d, cable, msg, len);
+	apcdev_message(d, cable, msg, len);
 }
 
-void emu_device_input(struct emu_device *d, unsigned int cable, const uint8_t *buf, size_t len)
+void apcdev_input(struct apcdev *d, unsigned int cable, const uint8_t *buf, size_t len)
 {
-	struct emu_parser *p;
+	struct apcdev_parser *p;
 	size_t i;
 
-	if (cable >= EMU_MAX_CABLES)
+	if (cable >= APCDEV_MAX_CABLES)
 		return;
 	p = &d->parser[cable];
 	d->rx.bytes += len;
@@ -78,7 +58,7 @@ void emu_device_input(struct emu_device *d, unsigned int cable, const uint8_t *b
 		uint8_t c = buf[i];
 
 		if (c >= 0xf8) { /* realtime: may appear anywhere */
-			emu_deliver(d, cable, &c, 1);
+			dev_deliver(d, cable, &c, 1);
 			continue;
 		}
 		if (c == 0xf0) {
@@ -103,7 +83,7 @@ void emu_device_input(struct emu_device *d, unsigned int cable, const uint8_t *b
 				if (p->overflow)
 					d->rx.dropped++;
 				else
-					emu_deliver(d, cable, p->buf, p->len);
+					dev_deliver(d, cable, p->buf, p->len);
 				p->len = 0;
 				continue;
 			}
@@ -119,8 +99,13 @@ void emu_device_input(struct emu_device *d, unsigned int cable, const uint8_t *b
 		if (c & 0x80) {
 			p->buf[0] = c;
 			p->len = 1;
-			p->need = emu_msg_length(c);
+			p->need = midi_msg_length(c);
 			p->running = c < 0xf0 ? c : 0;
+			if (p->need == 0) { /* F4, F5: undefined */
+				d->rx.dropped++;
+				p->len = 0;
+				continue;
+			}
 		} else {
 			if (p->len == 0) {
 				if (!p->running) {
@@ -129,20 +114,20 @@ void emu_device_input(struct emu_device *d, unsigned int cable, const uint8_t *b
 				}
 				p->buf[0] = p->running;
 				p->len = 1;
-				p->need = emu_msg_length(p->running);
+				p->need = midi_msg_length(p->running);
 			}
 			p->buf[p->len++] = c;
 		}
 		if (p->len == p->need) {
-			emu_deliver(d, cable, p->buf, p->len);
+			dev_deliver(d, cable, p->buf, p->len);
 			p->len = 0;
 		}
 	}
 }
 
-static void emu_rgb_set(void *user, unsigned int pad, struct apc_rgb c)
+static void dev_rgb_set(void *user, unsigned int pad, struct apc_rgb c)
 {
-	struct emu_device *d = user;
+	struct apcdev *d = user;
 
 	if (pad >= APC_NUM_PADS)
 		return;
@@ -150,54 +135,52 @@ static void emu_rgb_set(void *user, unsigned int pad, struct apc_rgb c)
 	d->rgb[pad] = c;
 }
 
-static int emu_is_akai_sysex(const struct emu_device *d, const uint8_t *msg, size_t len,
-			     uint8_t cmd)
-{
-	return len >= 6 && msg[1] == 0x47 && msg[2] == 0x7f && msg[3] == d->model->inquiry_model &&
-	       msg[4] == cmd;
-}
-
-static void emu_sysex(struct emu_device *d, unsigned int cable, const uint8_t *msg, size_t len)
+static void dev_sysex(struct apcdev *d, unsigned int cable, const uint8_t *msg, size_t len)
 {
 	uint8_t out[64];
 	int n;
 
 	d->rx.sysex++;
 	/* Universal device inquiry, F0 7E <id> 06 01 F7: <id> 7F asks all. */
-	if (len == 6 && msg[1] == 0x7e && msg[3] == 0x06 && msg[4] == 0x01) {
+	if (apc_is_inquiry_request(msg, len)) {
 		d->rx.inquiries++;
 		n = apc_inquiry_reply(d->model, d->device_id, out, sizeof(out));
 		if (n > 0)
-			emu_send(d, cable, out, n);
+			dev_send(d, cable, out, (size_t)n);
 		return;
 	}
 	if (d->model->id != APC_MODEL_MK2) {
 		d->rx.other++;
 		return;
 	}
-	if (emu_is_akai_sysex(d, msg, len, 0x60)) { /* introduction */
+	switch (apc_mk2_sysex_cmd(msg, len)) {
+	case APC_MK2_CMD_INTRO:
+		d->rx.intros++;
 		n = apc_mk2_intro_reply(d->faders, out, sizeof(out));
 		if (n > 0)
-			emu_send(d, cable, out, n);
+			dev_send(d, cable, out, (size_t)n);
 		return;
-	}
-	if (emu_is_akai_sysex(d, msg, len, 0x24)) { /* custom RGB colours */
-		if (apc_mk2_rgb_sysex_parse(msg, len, emu_rgb_set, d) >= 0)
+	case APC_MK2_CMD_RGB:
+		if (apc_mk2_rgb_sysex_parse(msg, len, dev_rgb_set, d) >= 0)
 			d->rx.rgb++;
 		else
 			d->rx.other++;
 		return;
-	}
-	if (emu_is_akai_sysex(d, msg, len, 0x62) && len == 9 && msg[7] <= 2) {
-		/* Mode change: the device echoes it. */
-		d->mode = msg[7];
-		emu_send(d, cable, msg, len);
-		return;
+	case APC_MK2_CMD_MODE:
+		if (len == 9 && msg[7] <= 2) {
+			/* Mode change: the device echoes it. */
+			d->mode = msg[7];
+			dev_send(d, cable, msg, len);
+			return;
+		}
+		break;
+	default:
+		break;
 	}
 	d->rx.other++;
 }
 
-void emu_device_message(struct emu_device *d, unsigned int cable, const uint8_t *msg, size_t len)
+void apcdev_message(struct apcdev *d, unsigned int cable, const uint8_t *msg, size_t len)
 {
 	struct apc_led led;
 	int idx;
@@ -205,7 +188,7 @@ void emu_device_message(struct emu_device *d, unsigned int cable, const uint8_t 
 	if (len == 0)
 		return;
 	if (msg[0] == 0xf0) {
-		emu_sysex(d, cable, msg, len);
+		dev_sysex(d, cable, msg, len);
 		return;
 	}
 	/* LEDs listen on cable 0 only ("Control" on mk2). */
@@ -221,14 +204,14 @@ void emu_device_message(struct emu_device *d, unsigned int cable, const uint8_t 
 
 /* ---- grid text ---- */
 
-struct emu_text {
+struct dev_text {
 	char *buf;
 	size_t size, len;
 	int overflow;
 };
 
 __attribute__((format(printf, 2, 3)))
-static void emu_text_printf(struct emu_text *t, const char *fmt, ...)
+static void dev_text_printf(struct dev_text *t, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -249,7 +232,7 @@ static void emu_text_printf(struct emu_text *t, const char *fmt, ...)
  * O on, B blink; mk2 pads the palette index, "/<channel>" when the channel
  * is not the full-brightness one, "#rrggbb" for a custom colour; any value
  * without a letter as a decimal number. */
-static void emu_pad_token(const struct emu_device *d, unsigned int pad, char *tok, size_t sz)
+static void dev_pad_token(const struct apcdev *d, unsigned int pad, char *tok, size_t sz)
 {
 	static const char mk1[] = ".GgRrYy";
 	const struct apc_led *l = &d->leds.want[pad];
@@ -270,7 +253,7 @@ static void emu_pad_token(const struct emu_device *d, unsigned int pad, char *to
 	}
 }
 
-static void emu_button_token(const struct emu_device *d, unsigned int index, char *tok, size_t sz)
+static void dev_button_token(const struct apcdev *d, unsigned int index, char *tok, size_t sz)
 {
 	static const char names[] = ".OB";
 	uint8_t v = d->leds.want[index].value;
@@ -281,31 +264,31 @@ static void emu_button_token(const struct emu_device *d, unsigned int index, cha
 		snprintf(tok, sz, "%u", v);
 }
 
-int emu_device_grid(const struct emu_device *d, char *out, size_t outsz)
+int apcdev_grid(const struct apcdev *d, char *out, size_t outsz)
 {
-	struct emu_text t = { .buf = out, .size = outsz };
+	struct dev_text t = { .buf = out, .size = outsz };
 	char tok[16];
 	unsigned int x, y, i;
 
-	emu_text_printf(&t, "grid %s\n", d->model->short_name);
+	dev_text_printf(&t, "grid %s\n", d->model->short_name);
 	for (y = 8; y-- > 0;) {
-		emu_text_printf(&t, "%u", y);
+		dev_text_printf(&t, "%u", y);
 		for (x = 0; x < 8; x++) {
-			emu_pad_token(d, apc_pad_at(x, y), tok, sizeof(tok));
-			emu_text_printf(&t, " %s", tok);
+			dev_pad_token(d, apc_pad_at(x, y), tok, sizeof(tok));
+			dev_text_printf(&t, " %s", tok);
 		}
-		emu_text_printf(&t, "\n");
+		dev_text_printf(&t, "\n");
 	}
-	emu_text_printf(&t, "T");
+	dev_text_printf(&t, "T");
 	for (i = 0; i < APC_NUM_TRACK; i++) {
-		emu_button_token(d, APC_LED_TRACK0 + i, tok, sizeof(tok));
-		emu_text_printf(&t, " %s", tok);
+		dev_button_token(d, APC_LED_TRACK0 + i, tok, sizeof(tok));
+		dev_text_printf(&t, " %s", tok);
 	}
-	emu_text_printf(&t, "\nS");
+	dev_text_printf(&t, "\nS");
 	for (i = 0; i < APC_NUM_SCENE; i++) {
-		emu_button_token(d, APC_LED_SCENE0 + i, tok, sizeof(tok));
-		emu_text_printf(&t, " %s", tok);
+		dev_button_token(d, APC_LED_SCENE0 + i, tok, sizeof(tok));
+		dev_text_printf(&t, " %s", tok);
 	}
-	emu_text_printf(&t, "\n");
+	dev_text_printf(&t, "\n");
 	return t.overflow ? -ENOSPC : (int)t.len;
 }
