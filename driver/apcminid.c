@@ -15,12 +15,12 @@
 #include <unistd.h>
 
 #include "apcusb.h"
+#include "clock.h"
 #include "bridge.h"
 #include "loop.h"
 #include "seqclient.h"
 #include "apclog.h"
 
-#define APCMINID_ENV_LOG "APCMINID_LOG_LEVEL"
 /* How long the exit waits for the LEDs-off transfers. */
 #define APCMINID_EXIT_WAIT_NS 1000000000ull
 /* --in-log records kept between two flushes: more IN transfers than one
@@ -78,53 +78,25 @@ static void apcminid_usage(FILE *f)
 		"      --in-log=FILE      debugging: write every USB IN transfer to FILE with\n"
 		"                         its wake-up, callback and sequencer times\n"
 		"\n"
-		"Environment: " APCMINID_ENV_LOG "=error|warning|info|debug|trace sets the log level.\n"
+		"Environment: APCMINID_LOG_LEVEL=error|warning|info|debug|trace sets the log level.\n"
 		"Signals: SIGINT and SIGTERM exit, SIGUSR1 prints transfer counters.\n");
 }
 
-static void apcminid_usb_fd(void *user, int fd, short revents)
+/* --in-log: the last thing before poll() sleeps is writing the log's lines;
+ * the first thing after a wake-up for USB is noting its time. */
+static void apcminid_in_log_prepare(void *user, uint64_t *deadline)
 {
 	struct apcminid *app = user;
 
-	if (app->in_log)
-		bridge_in_log_woke(app->bridge, loop_now_ns());
-	apcusb_dispatch(app->usb);
+	(void)deadline;
+	bridge_in_log_flush(app->bridge);
 }
 
-static int apcminid_watch_fd(void *user, int fd, short events)
+static void apcminid_in_log_dispatch(void *user)
 {
 	struct apcminid *app = user;
 
-	return loop_add_fd(app->loop, fd, events, apcminid_usb_fd, app);
-}
-
-static void apcminid_unwatch_fd(void *user, int fd)
-{
-	loop_del_fd(((struct apcminid *)user)->loop, fd);
-}
-
-static const struct apcusb_host apcminid_usb_host = {
-	.watch_fd = apcminid_watch_fd,
-	.unwatch_fd = apcminid_unwatch_fd,
-};
-
-static void apcminid_usb_prepare(void *user, uint64_t *deadline)
-{
-	struct apcminid *app = user;
-	uint64_t t;
-
-	if (apcusb_next_deadline(app->usb, &t) && (!*deadline || t < *deadline))
-		*deadline = t;
-	/* The last thing before poll() sleeps: the debug log's lines. */
-	if (app->in_log)
-		bridge_in_log_flush(app->bridge);
-}
-
-static void apcminid_usb_expire(void *user)
-{
-	struct apcminid *app = user;
-
-	apcusb_dispatch(app->usb);
+	bridge_in_log_woke(app->bridge, apcusb_woke_ns(app->usb));
 }
 
 static void apcminid_signal(void *user, int fd, short revents)
@@ -222,16 +194,16 @@ int main(int argc, char **argv)
 		apcminid_usage(stderr);
 		return 2;
 	}
-	apclog_init("apcminid", APCMINID_ENV_LOG, verbose);
+	apclog_init("apcminid", verbose);
 
 	if (list) {
 		r = apcusb_list(stdout);
 		if (r < 0) {
-			fprintf(stderr, "apcminid: Cannot list USB devices: %s\n", strerror(-r));
+			log_err("Cannot list USB devices: %s", strerror(-r));
 			return EXIT_FAILURE;
 		}
 		if (r == 0) {
-			fprintf(stderr, "apcminid: no APC mini found\n");
+			log_err("No APC mini found");
 			return EXIT_FAILURE;
 		}
 		return EXIT_SUCCESS;
@@ -239,7 +211,7 @@ int main(int argc, char **argv)
 
 	r = seqclient_check();
 	if (r < 0) {
-		fprintf(stderr, "apcminid: Cannot open sequencer: %s; is snd-seq loaded?\n",
+		log_err("Cannot open sequencer: %s; is snd-seq loaded?",
 			snd_strerror(r));
 		return EXIT_FAILURE;
 	}
@@ -249,29 +221,29 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
-		fprintf(stderr, "apcminid: Cannot block signals: %s\n", strerror(errno));
+		log_err("Cannot block signals: %s", strerror(errno));
 		return EXIT_FAILURE;
 	}
 	app.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (app.sigfd < 0) {
-		fprintf(stderr, "apcminid: Cannot create signalfd: %s\n", strerror(errno));
+		log_err("Cannot create signalfd: %s", strerror(errno));
 		return EXIT_FAILURE;
 	}
 	r = loop_new(&app.loop);
 	if (r < 0) {
-		fprintf(stderr, "apcminid: Cannot create the event loop: %s\n", strerror(-r));
+		log_err("Cannot create the event loop: %s", strerror(-r));
 		goto err_close_sigfd;
 	}
 	r = loop_add_fd(app.loop, app.sigfd, POLLIN, apcminid_signal, &app);
 	if (r < 0) {
-		fprintf(stderr, "apcminid: Cannot watch signals: %s\n", strerror(-r));
+		log_err("Cannot watch signals: %s", strerror(-r));
 		goto err_free_loop;
 	}
 	bopt.gone = apcminid_gone;
 	bopt.user = &app;
 	r = bridge_new(&app.bridge, &seqclient_ops, app.loop, &bopt);
 	if (r < 0) {
-		fprintf(stderr, "apcminid: Cannot create the bridge: %s\n", strerror(-r));
+		log_err("Cannot create the bridge: %s", strerror(-r));
 		goto err_free_loop;
 	}
 	if (in_log) {
@@ -279,26 +251,31 @@ int main(int argc, char **argv)
 		r = app.in_log ? bridge_in_log_open(app.bridge, app.in_log, APCMINID_IN_LOG_RECORDS)
 			       : -errno;
 		if (r < 0) {
-			fprintf(stderr, "apcminid: Cannot open %s: %s\n", in_log, strerror(-r));
+			log_err("Cannot open %s: %s", in_log, strerror(-r));
 			goto err_free_bridge;
 		}
 	}
-	r = apcusb_new(&app.usb, &cfg, &bridge_usb_owner, app.bridge, &apcminid_usb_host, &app);
-	if (r < 0) {
-		fprintf(stderr, "apcminid: Cannot initialise libusb: %s\n", strerror(-r));
-		goto err_free_bridge;
+	/* Hooks run in the order they were added: the log's first, so that
+	 * it notes the wake-up before the transport reaps what it brought. */
+	if (app.in_log) {
+		r = loop_add_hook(app.loop, apcminid_in_log_prepare, apcminid_in_log_dispatch,
+				  &app);
+		if (r < 0) {
+			log_err("Cannot add the IN log to the event loop: %s", strerror(-r));
+			goto err_free_bridge;
+		}
 	}
-	r = loop_add_hook(app.loop, apcminid_usb_prepare, apcminid_usb_expire, &app);
+	r = apcusb_new(&app.usb, &cfg, &bridge_usb_owner, app.bridge, app.loop);
 	if (r < 0) {
-		fprintf(stderr, "apcminid: Cannot add the USB timer: %s\n", strerror(-r));
-		goto err_free_usb;
+		log_err("Cannot initialise libusb: %s", strerror(-r));
+		goto err_free_bridge;
 	}
 	r = apcusb_start(app.usb);
 	if (r == -EOPNOTSUPP) {
 		log_warn("libusb has no hotplug support here: devices plugged in later will "
 			 "not be seen");
 	} else if (r < 0) {
-		fprintf(stderr, "apcminid: Cannot watch for USB devices: %s\n", strerror(-r));
+		log_err("Cannot watch for USB devices: %s", strerror(-r));
 		goto err_free_usb;
 	}
 	if (!apcusb_num_devices(app.usb))
@@ -307,14 +284,14 @@ int main(int argc, char **argv)
 
 	r = loop_run(app.loop);
 	if (r < 0) {
-		fprintf(stderr, "apcminid: Cannot wait for events: %s\n", strerror(-r));
+		log_err("Cannot wait for events: %s", strerror(-r));
 		goto err_free_usb;
 	}
 
 	/* LEDs off, then a bounded wait for those transfers to complete. */
 	bridge_leds_off(app.bridge);
-	until = loop_now_ns() + APCMINID_EXIT_WAIT_NS;
-	while (!bridge_out_idle(app.bridge) && loop_now_ns() < until)
+	until = apc_now_ns() + APCMINID_EXIT_WAIT_NS;
+	while (!bridge_out_idle(app.bridge) && apc_now_ns() < until)
 		if (loop_iterate(app.loop, until) < 0)
 			break;
 	status = EXIT_SUCCESS;

@@ -11,6 +11,7 @@
 
 #include "bridge.h"
 #include "apclog.h"
+#include "clock.h"
 
 struct bridge_in_log {
 	FILE *f;
@@ -298,14 +299,6 @@ err_drop:
 	bd->stats.in_dropped++;
 }
 
-static uint64_t bridge_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* Record this transfer for the debug log, unless the ring is full until the
  * loop's next flush. */
 static void bridge_in_log_rec(struct bridge_dev *bd, const uint8_t *buf, size_t len)
@@ -329,7 +322,8 @@ static void bridge_in_log_rec(struct bridge_dev *bd, const uint8_t *buf, size_t 
 	memcpy(rec->data, buf, len < BRIDGE_IN_LOG_BYTES ? len : BRIDGE_IN_LOG_BYTES);
 }
 
-static void bridge_input(void *user, struct usbdev *u, const uint8_t *buf, size_t len)
+static void bridge_input(void *user, struct usbdev *u, const uint8_t *buf, size_t len,
+			 uint64_t reap_ns)
 {
 	struct bridge_dev *bd = u->owner_data;
 	uint64_t before;
@@ -338,7 +332,7 @@ static void bridge_input(void *user, struct usbdev *u, const uint8_t *buf, size_
 		return;
 	/* Each transfer's events carry the time it was reaped: the closest
 	 * this side of the bus gets to when the device sent it. */
-	bd->in_time_ns = bridge_now_ns();
+	bd->in_time_ns = reap_ns;
 	bridge_in_log_rec(bd, buf, len);
 	before = bd->stats.in_events;
 	usbmidi_decode(&bd->in, buf, len, bridge_in_message, bd);
@@ -368,7 +362,7 @@ static void bridge_input_end(void *user)
 			log_dbg("%s: Cannot drain sequencer output: %s", bd->name, strerror(-r));
 	}
 	if (b->log.f) {
-		now = bridge_now_ns();
+		now = apc_now_ns();
 		for (i = b->log.undrained; i < b->log.len; i++)
 			b->log.rec[i].drain_ns = now;
 		b->log.undrained = b->log.len;

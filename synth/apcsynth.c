@@ -436,7 +436,7 @@ int main(int argc, char **argv)
 	ret = parse_args(argc, argv, &o, &done);
 	if (done)
 		return ret;
-	apclog_init("apcsynth", "APCSYNTH_LOG", o.verbose);
+	apclog_init("apcsynth", o.verbose);
 	if (o.fast_out)
 		return run_offline(&o, (const char *const *)argv + optind,
 				   (unsigned int)(argc - optind));

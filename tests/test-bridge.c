@@ -180,9 +180,10 @@ static struct bridge_dev *attach_clean(struct fixture *f, struct mock_usb *m,
 	return m->pub.owner_data;
 }
 
-/* Feed the IN transfer made of these MIDI messages (cable 0 unless said). */
-static void usb_in(struct fixture *f, struct usbdev *u, unsigned int cable, const uint8_t *midi,
-		   size_t len)
+/* Feed the IN transfer made of these MIDI messages (cable 0 unless said),
+ * reaped at `reap_ns`. */
+static void usb_in_at(struct fixture *f, struct usbdev *u, unsigned int cable,
+		      const uint8_t *midi, size_t len, uint64_t reap_ns)
 {
 	uint8_t pkts[USBMIDI_ENCODE_MAX(64)];
 	struct usbmidi_encoder enc;
@@ -191,7 +192,18 @@ static void usb_in(struct fixture *f, struct usbdev *u, unsigned int cable, cons
 	usbmidi_encoder_init(&enc);
 	n = usbmidi_encode(&enc, cable, midi, len, pkts, sizeof(pkts));
 	assert_true(n > 0);
-	bridge_usb_owner.input(f->b, u, pkts, (size_t)n);
+	bridge_usb_owner.input(f->b, u, pkts, (size_t)n, reap_ns);
+}
+
+static void usb_in(struct fixture *f, struct usbdev *u, unsigned int cable, const uint8_t *midi,
+		   size_t len)
+{
+	usb_in_at(f, u, cable, midi, len, 1000000000ull);
+}
+
+static uint64_t ev_time_ns(const snd_seq_event_t *ev)
+{
+	return (uint64_t)ev->time.time.tv_sec * 1000000000ull + ev->time.time.tv_nsec;
 }
 
 /* The transport has handed over every transfer of this wake-up. */
@@ -301,9 +313,11 @@ static void test_in_transfers_one_drain_per_wakeup(void **state)
 	bd = attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
 	/* Several transfers reaped in one wake-up: one write for all, in
 	 * order, each event stamped with its own transfer's time. */
-	usb_in(f, &f->usb.pub, 0, press, sizeof(press));
-	usb_in(f, &f->usb.pub, 0, fader, sizeof(fader));
-	usb_in(f, &f->usb.pub, 0, press, sizeof(press));
+	static const uint64_t reaped[] = { 5000000001ull, 5000250002ull, 7000000003ull };
+
+	usb_in_at(f, &f->usb.pub, 0, press, sizeof(press), reaped[0]);
+	usb_in_at(f, &f->usb.pub, 0, fader, sizeof(fader), reaped[1]);
+	usb_in_at(f, &f->usb.pub, 0, press, sizeof(press), reaped[2]);
 	assert_int_equal(mseq.drains, 0);
 	usb_in_end(f);
 	assert_int_equal(mseq.drains, 1);
@@ -316,11 +330,10 @@ static void test_in_transfers_one_drain_per_wakeup(void **state)
 		assert_int_equal(mseq.out[i].ev.flags & SND_SEQ_TIME_MODE_MASK,
 				 SND_SEQ_TIME_MODE_ABS);
 	}
-	/* Reaped one after the other: the stamps never go backwards. */
-	for (i = 1; i < 3; i++)
-		assert_true(mseq.out[i].ev.time.time.tv_sec > mseq.out[i - 1].ev.time.time.tv_sec ||
-			    (mseq.out[i].ev.time.time.tv_sec == mseq.out[i - 1].ev.time.time.tv_sec &&
-			     mseq.out[i].ev.time.time.tv_nsec >= mseq.out[i - 1].ev.time.time.tv_nsec));
+	/* Each event carries the reap time of the transfer it came in,
+	 * to the nanosecond, not the time of the drain. */
+	for (i = 0; i < 3; i++)
+		assert_true(ev_time_ns(&mseq.out[i].ev) == reaped[i]);
 	assert_int_equal(bd->stats.in_drains, 1);
 	assert_int_equal(bd->stats.in_events, 3);
 }

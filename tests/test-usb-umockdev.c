@@ -24,6 +24,7 @@
 
 #include "apcmini.h"
 #include "apcusb.h"
+#include "clock.h"
 #include "bridge.h"
 #include "loop.h"
 #include "apclog.h"
@@ -358,43 +359,6 @@ static void fixture_gone(void *user, struct bridge_dev *bd)
 	((struct fixture *)user)->gone++;
 }
 
-static void usb_fd_ready(void *user, int fd, short revents)
-{
-	apcusb_dispatch(((struct fixture *)user)->usb);
-}
-
-static int host_watch(void *user, int fd, short events)
-{
-	return loop_add_fd(((struct fixture *)user)->loop, fd, events, usb_fd_ready, user);
-}
-
-static void host_unwatch(void *user, int fd)
-{
-	loop_del_fd(((struct fixture *)user)->loop, fd);
-}
-
-static const struct apcusb_host host = {
-	.watch_fd = host_watch,
-	.unwatch_fd = host_unwatch,
-};
-
-static void usb_prepare(void *user, uint64_t *deadline)
-{
-	struct fixture *f = user;
-	uint64_t t;
-
-	if (f->usb && apcusb_next_deadline(f->usb, &t) && (!*deadline || t < *deadline))
-		*deadline = t;
-}
-
-static void usb_expire(void *user)
-{
-	struct fixture *f = user;
-
-	if (f->usb)
-		apcusb_dispatch(f->usb);
-}
-
 /* Plug an emulated device in: sysfs entry, node with the ioctl handler. */
 static struct emu *plug(struct fixture *f, const struct apc_model *m, const char *serial,
 			unsigned int port, unsigned int devnum, uint8_t ep_in, uint8_t ep_out)
@@ -502,7 +466,6 @@ static int setup(void **state)
 	f->tb = umockdev_testbed_new();
 	assert_non_null(f->tb);
 	assert_int_equal(loop_new(&f->loop), 0);
-	assert_int_equal(loop_add_hook(f->loop, usb_prepare, usb_expire, f), 0);
 	opt.user = f;
 	assert_int_equal(bridge_new(&f->bridge, mock_seq_ops, f->loop, &opt), 0);
 	*state = f;
@@ -511,7 +474,7 @@ static int setup(void **state)
 
 static void start(struct fixture *f)
 {
-	assert_int_equal(apcusb_new(&f->usb, &f->cfg, &bridge_usb_owner, f->bridge, &host, f), 0);
+	assert_int_equal(apcusb_new(&f->usb, &f->cfg, &bridge_usb_owner, f->bridge, f->loop), 0);
 	assert_int_equal(apcusb_start(f->usb), 0);
 }
 
@@ -537,10 +500,10 @@ typedef int (*cond_fn)(struct fixture *f, const void *arg);
 /* Run the event loop until cond holds or `ms` pass. */
 static int run_until(struct fixture *f, cond_fn cond, const void *arg, unsigned int ms)
 {
-	uint64_t end = loop_now_ns() + (uint64_t)ms * 1000000ull;
+	uint64_t end = apc_now_ns() + (uint64_t)ms * 1000000ull;
 
 	while (!cond(f, arg)) {
-		uint64_t now = loop_now_ns(), until = now + 10000000ull;
+		uint64_t now = apc_now_ns(), until = now + 10000000ull;
 
 		if (now >= end)
 			return 0;
@@ -977,7 +940,7 @@ int main(int argc, char **argv)
 	/* Quiet unless asked: the failure paths these tests walk log errors
 	 * that are expected. apcminid's own variable raises it. */
 	apclog_level = APCLOG_ERR;
-	apclog_init(NULL, "APCMINID_LOG_LEVEL", 0);
+	apclog_init(NULL, 0);
 
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_enumerate_claim_mk1, setup, teardown),

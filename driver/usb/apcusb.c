@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libusb transport: hotplug, open/claim/give back, IN and OUT transfers.
- * Runs in apcminid's event loop thread; libusb calls back from there too. */
+ * Runs in the thread of the loop it was given (apcminid's only thread, the
+ * bench's direct-path thread); libusb calls back from there too. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,6 +16,8 @@
 #include "apcmini.h"
 #include "apclog.h"
 #include "apcusb.h"
+#include "clock.h"
+#include "loop.h"
 #include "usbdesc.h"
 
 #define NSEC_PER_USEC 1000ull
@@ -37,9 +40,6 @@
 
 /* How long closing waits for cancelled transfers to come back. */
 #define APCUSB_CLOSE_WAIT_NS (2 * NSEC_PER_SEC)
-
-/* Timeout of the few synchronous control requests made while opening. */
-#define APCUSB_CTRL_TIMEOUT_MS 1000
 
 enum apcusb_state {
 	APCUSB_ARRIVED, /* seen by hotplug, not yet open */
@@ -94,8 +94,10 @@ struct apcusb {
 	uint64_t out_gap_ns;
 	const struct usbdev_owner *owner;
 	void *owner_user;
-	const struct apcusb_host *host;
-	void *host_user;
+	struct loop *loop;
+	int fd_ready;	/* a libusb descriptor fired in this wake-up */
+	uint64_t woke_ns; /* when it did */
+	uint64_t deadline_ns; /* as asked for before the last poll(), 0 = none */
 	libusb_hotplug_callback_handle hotplug;
 	int hotplug_registered;
 	struct apcusb_dev *devs;
@@ -159,14 +161,6 @@ static enum apcusb_verdict apcusb_xfer_verdict(enum libusb_transfer_status st)
 	default:
 		return APCUSB_XFER_RETRY;
 	}
-}
-
-uint64_t apcusb_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
 static struct apcusb_dev *apcusb_dev_of(struct usbdev *pub)
@@ -511,7 +505,7 @@ static void apcusb_in_submit(struct apcusb_dev *d, unsigned int i)
 	log_dbg("Cannot submit IN transfer: %s", strerror(-r));
 	d->pub.stats.errors++;
 	if (!d->in_retry_at)
-		d->in_retry_at = apcusb_now_ns() + APCUSB_ERROR_DELAY_NS;
+		d->in_retry_at = apc_now_ns() + APCUSB_ERROR_DELAY_NS;
 }
 
 static void apcusb_in_submit_all(struct apcusb_dev *d)
@@ -545,8 +539,10 @@ static void apcusb_in_done(struct libusb_transfer *t)
 			d->pub.stats.in_bytes += (uint64_t)t->actual_length;
 			log_trace("%s: IN %d bytes", d->pub.path, t->actual_length);
 			if (d->attached && d->state == APCUSB_OPEN) {
+				/* This transfer's own reap time: libusb calls
+				 * the completions one after the other. */
 				u->owner->input(u->owner_user, &d->pub, t->buffer,
-						(size_t)t->actual_length);
+						(size_t)t->actual_length, apc_now_ns());
 				u->input_seen = 1;
 			}
 		}
@@ -563,7 +559,7 @@ static void apcusb_in_done(struct libusb_transfer *t)
 		if (t->status == LIBUSB_TRANSFER_STALL)
 			d->in_halted = 1;
 		if (!d->in_retry_at)
-			d->in_retry_at = apcusb_now_ns() + APCUSB_ERROR_DELAY_NS;
+			d->in_retry_at = apc_now_ns() + APCUSB_ERROR_DELAY_NS;
 		break;
 	}
 	apcusb_xfer_returned(d);
@@ -596,7 +592,7 @@ static void apcusb_out_done(struct libusb_transfer *t)
 			d->out_halted = 1;
 		if (d->attached && u->owner->out_error)
 			u->owner->out_error(u->owner_user, &d->pub);
-		d->out_at = apcusb_now_ns() + APCUSB_ERROR_DELAY_NS;
+		d->out_at = apc_now_ns() + APCUSB_ERROR_DELAY_NS;
 		break;
 	}
 	if (d->state == APCUSB_OPEN)
@@ -618,7 +614,7 @@ static void apcusb_out_pump(struct apcusb_dev *d)
 			;
 		if (i == APCUSB_OUT_TRANSFERS)
 			return; /* a completion pumps again */
-		now = d->out_at ? apcusb_now_ns() : 0;
+		now = d->out_at ? apc_now_ns() : 0;
 		if (d->out_at > now) {
 			d->out_waiting = 1;
 			return;
@@ -644,7 +640,7 @@ static void apcusb_out_pump(struct apcusb_dev *d)
 			}
 			log_dbg("Cannot submit OUT transfer: %s", strerror(-r));
 			d->pub.stats.errors++;
-			d->out_at = apcusb_now_ns() + APCUSB_ERROR_DELAY_NS;
+			d->out_at = apc_now_ns() + APCUSB_ERROR_DELAY_NS;
 			d->out_waiting = 1;
 			return;
 		}
@@ -652,7 +648,7 @@ static void apcusb_out_pump(struct apcusb_dev *d)
 		d->out_flying[i] = 1;
 		d->n_out_flying++;
 		if (u->out_gap_ns)
-			d->out_at = apcusb_now_ns() + u->out_gap_ns;
+			d->out_at = apc_now_ns() + u->out_gap_ns;
 		else
 			d->out_at = 0;
 	}
@@ -850,7 +846,7 @@ err_close:
 	return r;
 err_retry:
 	if (++d->open_tries < APCUSB_OPEN_TRIES) {
-		d->open_at = apcusb_now_ns() + (APCUSB_OPEN_RETRY_NS << (d->open_tries - 1));
+		d->open_at = apc_now_ns() + (APCUSB_OPEN_RETRY_NS << (d->open_tries - 1));
 		log_dbg("%s: open failed (%s), retry %u", d->pub.path, strerror(-d->open_error),
 			d->open_tries);
 		return -EAGAIN;
@@ -888,7 +884,7 @@ static void apcusb_dev_close(struct apcusb_dev *d)
 	for (i = 0; i < APCUSB_OUT_TRANSFERS; i++)
 		if (d->out_flying[i])
 			libusb_cancel_transfer(d->out[i]);
-	d->close_deadline = apcusb_now_ns() + APCUSB_CLOSE_WAIT_NS;
+	d->close_deadline = apc_now_ns() + APCUSB_CLOSE_WAIT_NS;
 	u->need_reap = 1;
 }
 
@@ -918,7 +914,7 @@ static void apcusb_reap(struct apcusb *u)
 	while ((d = *pp)) {
 		if (d->state == APCUSB_CLOSING && (d->n_in_flying || d->n_out_flying)) {
 			if (!now)
-				now = apcusb_now_ns();
+				now = apc_now_ns();
 			if (now < d->close_deadline) {
 				pp = &d->next;
 				continue;
@@ -964,7 +960,7 @@ static void apcusb_arrived(struct apcusb *u, libusb_device *dev)
 	d->pub.address = libusb_get_device_address(dev);
 	apcusb_port_path(dev, d->pub.path, sizeof(d->pub.path));
 	d->state = APCUSB_ARRIVED;
-	d->open_at = apcusb_now_ns();
+	d->open_at = apc_now_ns();
 	d->next = u->devs;
 	u->devs = d;
 	log_dbg("%s arrived at %u:%u (%s)", m->name, d->pub.busnum, d->pub.address, d->pub.path);
@@ -991,7 +987,7 @@ static int LIBUSB_CALL apcusb_hotplug_cb(libusb_context *ctx, libusb_device *dev
 static void apcusb_run_timers(struct apcusb *u)
 {
 	struct apcusb_dev *d;
-	uint64_t now = apcusb_now_ns();
+	uint64_t now = apc_now_ns();
 	unsigned int i;
 	int r;
 
@@ -1040,7 +1036,9 @@ static void apcusb_run_timers(struct apcusb *u)
 	}
 }
 
-void apcusb_dispatch(struct apcusb *u)
+/* libusb's events without blocking, then whatever timers are due. Once
+ * per loop wake-up, however many of libusb's descriptors fired. */
+static void apcusb_dispatch(struct apcusb *u)
 {
 	struct timeval zero = { 0, 0 };
 	int r;
@@ -1065,7 +1063,9 @@ static void apcusb_min(uint64_t *best, uint64_t t)
 		*best = t;
 }
 
-int apcusb_next_deadline(struct apcusb *u, uint64_t *deadline_ns)
+/* Earliest time at which apcusb_dispatch() has work, libusb's own timeouts
+ * included: 1 and *deadline_ns, or 0 when nothing is scheduled. */
+static int apcusb_next_deadline(struct apcusb *u, uint64_t *deadline_ns)
 {
 	struct apcusb_dev *d;
 	struct timeval tv;
@@ -1092,7 +1092,7 @@ int apcusb_next_deadline(struct apcusb *u, uint64_t *deadline_ns)
 	if (u->need_reap)
 		apcusb_min(&best, 1);
 	if (libusb_get_next_timeout(u->ctx, &tv) == 1)
-		apcusb_min(&best, apcusb_now_ns() + (uint64_t)tv.tv_sec * NSEC_PER_SEC +
+		apcusb_min(&best, apc_now_ns() + (uint64_t)tv.tv_sec * NSEC_PER_SEC +
 					  (uint64_t)tv.tv_usec * NSEC_PER_USEC);
 	if (!best)
 		return 0;
@@ -1111,12 +1111,54 @@ unsigned int apcusb_num_devices(const struct apcusb *u)
 	return n;
 }
 
+/* ---- the loop: libusb's descriptors, the deadline, one dispatch ---- */
+
+static void apcusb_fd_ready(void *user, int fd, short revents)
+{
+	struct apcusb *u = user;
+
+	(void)fd;
+	(void)revents;
+	if (!u->fd_ready)
+		u->woke_ns = apc_now_ns();
+	u->fd_ready = 1;
+}
+
+static void apcusb_loop_prepare(void *user, uint64_t *deadline)
+{
+	struct apcusb *u = user;
+	uint64_t t;
+
+	u->deadline_ns = 0;
+	if (apcusb_next_deadline(u, &t)) {
+		u->deadline_ns = t;
+		if (!*deadline || t < *deadline)
+			*deadline = t;
+	}
+}
+
+static void apcusb_loop_dispatch(void *user)
+{
+	struct apcusb *u = user;
+
+	/* Not our wake-up (a sequencer client, a signal): nothing to do. */
+	if (!u->fd_ready && !(u->deadline_ns && u->deadline_ns <= apc_now_ns()))
+		return;
+	u->fd_ready = 0;
+	apcusb_dispatch(u);
+}
+
+uint64_t apcusb_woke_ns(const struct apcusb *u)
+{
+	return u->woke_ns;
+}
+
 static void LIBUSB_CALL apcusb_pollfd_added(int fd, short events, void *user)
 {
 	struct apcusb *u = user;
 	int r;
 
-	r = u->host->watch_fd(u->host_user, fd, events);
+	r = loop_add_fd(u->loop, fd, events, apcusb_fd_ready, u);
 	if (r < 0)
 		log_err("Cannot watch USB file descriptor %d: %s", fd, strerror(-r));
 }
@@ -1125,12 +1167,11 @@ static void LIBUSB_CALL apcusb_pollfd_removed(int fd, void *user)
 {
 	struct apcusb *u = user;
 
-	u->host->unwatch_fd(u->host_user, fd);
+	loop_del_fd(u->loop, fd);
 }
 
 int apcusb_new(struct apcusb **out, const struct apcusb_config *cfg,
-	       const struct usbdev_owner *owner, void *owner_user,
-	       const struct apcusb_host *host, void *host_user)
+	       const struct usbdev_owner *owner, void *owner_user, struct loop *loop)
 {
 	const struct libusb_pollfd **fds = NULL;
 	struct apcusb *u;
@@ -1144,8 +1185,7 @@ int apcusb_new(struct apcusb **out, const struct apcusb_config *cfg,
 	u->out_gap_ns = (uint64_t)u->cfg.out_gap_us * NSEC_PER_USEC;
 	u->owner = owner;
 	u->owner_user = owner_user;
-	u->host = host;
-	u->host_user = host_user;
+	u->loop = loop;
 
 	r = apcusb_errno(libusb_init(&u->ctx));
 	if (r < 0)
@@ -1160,17 +1200,20 @@ int apcusb_new(struct apcusb **out, const struct apcusb_config *cfg,
 		goto err_exit;
 	}
 	for (i = 0; fds[i]; i++) {
-		r = host->watch_fd(host_user, fds[i]->fd, fds[i]->events);
+		r = loop_add_fd(loop, fds[i]->fd, fds[i]->events, apcusb_fd_ready, u);
 		if (r < 0)
 			goto err_unwatch;
 	}
+	r = loop_add_hook(loop, apcusb_loop_prepare, apcusb_loop_dispatch, u);
+	if (r < 0)
+		goto err_unwatch;
 	libusb_free_pollfds(fds);
 	*out = u;
 	return 0;
 
 err_unwatch:
 	while (i-- > 0)
-		host->unwatch_fd(host_user, fds[i]->fd);
+		loop_del_fd(loop, fds[i]->fd);
 	libusb_free_pollfds(fds);
 err_exit:
 	libusb_set_pollfd_notifiers(u->ctx, NULL, NULL, NULL);
@@ -1222,13 +1265,13 @@ void apcusb_free(struct apcusb *u)
 	for (d = u->devs; d; d = d->next)
 		apcusb_dev_close(d);
 	/* Bounded wait for the cancelled transfers; blocking is fine now. */
-	deadline = apcusb_now_ns() + APCUSB_CLOSE_WAIT_NS;
+	deadline = apc_now_ns() + APCUSB_CLOSE_WAIT_NS;
 	for (;;) {
 		unsigned int flying = 0;
 
 		for (d = u->devs; d; d = d->next)
 			flying += d->n_in_flying + d->n_out_flying;
-		if (!flying || apcusb_now_ns() >= deadline)
+		if (!flying || apc_now_ns() >= deadline)
 			break;
 		tv.tv_sec = 0;
 		tv.tv_usec = 100000;

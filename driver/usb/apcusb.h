@@ -5,10 +5,11 @@
  * permissions from a timer), its MIDIStreaming interface found in the
  * descriptors, taken from snd-usb-audio and claimed; IN transfers are kept
  * in flight, OUT transfers are filled from the owner (usbdev.h) when free.
- * The caller owns the event loop: it watches the fds apcusb asks for, arms a
- * timer for apcusb_next_deadline(), and calls apcusb_dispatch() when either
- * fires. Nothing here blocks except opening a device (descriptor reads) and
- * apcusb_free(), which waits a bounded time for cancelled transfers.
+ * It runs on the caller's event loop (loop.h): it watches libusb's
+ * descriptors there, asks for its deadlines, and handles libusb's events
+ * once per wake-up. Nothing here blocks except opening a device (descriptor
+ * reads) and apcusb_free(), which waits a bounded time for cancelled
+ * transfers.
  */
 #ifndef APC_APCUSB_H
 #define APC_APCUSB_H
@@ -17,6 +18,8 @@
 #include <stdio.h>
 
 #include "usbdev.h"
+
+struct loop;
 
 struct apcusb;
 
@@ -45,16 +48,10 @@ struct apcusb_config {
 	unsigned int out_gap_us;
 };
 
-/* How apcusb asks its caller's event loop to watch file descriptors. */
-struct apcusb_host {
-	int (*watch_fd)(void *user, int fd, short events);
-	void (*unwatch_fd)(void *user, int fd);
-};
-
-/* Create the context (no device is touched yet). 0 or -errno. */
+/* Create the context on `loop` (no device is touched yet); `loop` must
+ * outlive it. 0 or -errno. */
 int apcusb_new(struct apcusb **out, const struct apcusb_config *cfg,
-	       const struct usbdev_owner *owner, void *owner_user,
-	       const struct apcusb_host *host, void *host_user);
+	       const struct usbdev_owner *owner, void *owner_user, struct loop *loop);
 /* Register for hotplug: devices already present arrive now. 0 or -errno;
  * -EOPNOTSUPP when libusb has no hotplug (the present devices are still
  * opened, later ones are not seen). */
@@ -62,13 +59,9 @@ int apcusb_start(struct apcusb *u);
 /* Close every device, giving it back to the kernel driver, and free. */
 void apcusb_free(struct apcusb *u);
 
-/* A watched fd or the deadline fired: handle libusb events without
- * blocking, then whatever timers are due. */
-void apcusb_dispatch(struct apcusb *u);
-/* Earliest CLOCK_MONOTONIC time (ns) at which apcusb_dispatch() has work,
- * libusb's own timeouts included. Returns 1 and sets *deadline_ns, or 0 when
- * nothing is scheduled. */
-int apcusb_next_deadline(struct apcusb *u, uint64_t *deadline_ns);
+/* When a libusb descriptor last woke the loop (CLOCK_MONOTONIC ns), for
+ * apcminid's --in-log. */
+uint64_t apcusb_woke_ns(const struct apcusb *u);
 
 /* Devices known: arrived (opening or open) and not yet gone. */
 unsigned int apcusb_num_devices(const struct apcusb *u);
@@ -76,9 +69,6 @@ unsigned int apcusb_num_devices(const struct apcusb *u);
 /* Print the APC minis present, one a line, in the order --device counts
  * them. Returns how many were found or -errno. */
 int apcusb_list(FILE *f);
-
-/* CLOCK_MONOTONIC in ns. */
-uint64_t apcusb_now_ns(void);
 
 /* The one place where a LIBUSB_ERROR_* code becomes -errno, for the
  * transport and for anything else in the tree that calls libusb (the

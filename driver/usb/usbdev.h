@@ -61,8 +61,11 @@ struct usbdev_owner {
 	/* The device is gone (unplugged) or being closed; `d` is freed after
 	 * this returns and fill_out() will not be called again. */
 	void (*detach)(void *user, struct usbdev *d);
-	/* The bytes of one completed IN transfer (whole USB-MIDI packets). */
-	void (*input)(void *user, struct usbdev *d, const uint8_t *buf, size_t len);
+	/* The bytes of one completed IN transfer (whole USB-MIDI packets) and
+	 * the time it was reaped (CLOCK_MONOTONIC ns): what it carried
+	 * happened at that time, whenever input_end() passes it on. */
+	void (*input)(void *user, struct usbdev *d, const uint8_t *buf, size_t len,
+		      uint64_t reap_ns);
 	/* Every transfer that had completed when the transport looked has
 	 * been handed to input(): pass on what they carried now, once for
 	 * all of them (one sequencer write, one wake-up of each reader). */

@@ -3,6 +3,7 @@
  * in whichever thread logs; apcsynth's real-time threads never do. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,19 +49,35 @@ int apclog_parse_level(const char *s)
 	return (int)v;
 }
 
-int apclog_init(const char *prog, const char *env, int verbose)
+void apclog_env_name(const char *prog, char *out, size_t outsz)
 {
-	const char *val = env ? getenv(env) : NULL;
+	size_t i, n = 0;
+
+	if (!outsz)
+		return;
+	for (i = 0; prog[i] && n + 1 < outsz; i++)
+		out[n++] = prog[i] == '-' ? '_' : (char)toupper((unsigned char)prog[i]);
+	out[n] = '\0';
+	snprintf(out + n, outsz - n, "_LOG_LEVEL");
+}
+
+int apclog_init(const char *prog, int verbose)
+{
+	char env[64];
+	const char *val;
 	int r = 0, lvl;
 
 	if (prog)
 		apclog_prog = prog;
+	apclog_env_name(apclog_prog ? apclog_prog : program_invocation_short_name, env,
+			sizeof(env));
+	val = getenv(env);
 	if (val && *val) {
 		lvl = apclog_parse_level(val);
 		if (lvl < 0) {
 			r = lvl;
-			apclog_printf(APCLOG_WARN, __func__, "ignoring %s=%s: not a log level",
-				      env, val);
+			apclog_printf(APCLOG_WARN, NULL, __func__,
+				      "ignoring %s=%s: not a log level", env, val);
 		} else {
 			apclog_level = lvl;
 		}
@@ -71,7 +88,7 @@ int apclog_init(const char *prog, const char *env, int verbose)
 	return r;
 }
 
-void apclog_printf(int level, const char *func, const char *fmt, ...)
+void apclog_printf(int level, const char *ctx, const char *func, const char *fmt, ...)
 {
 	const char *prog = apclog_prog ? apclog_prog : program_invocation_short_name;
 	va_list ap;
@@ -90,6 +107,8 @@ void apclog_printf(int level, const char *func, const char *fmt, ...)
 		fprintf(stderr, "%s: warning: ", prog);
 	else
 		fprintf(stderr, "%s: ", prog);
+	if (ctx)
+		fprintf(stderr, "%s: ", ctx);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

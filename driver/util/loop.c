@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* poll() loop with a timerfd for deadlines; apcminid's only thread runs it
- * and every callback. */
+/* poll() loop with a timerfd for deadlines; the thread that runs it runs
+ * every callback (apcminid's only thread, apcsynth's sequencer thread, ...). */
 #include "config.h"
 
 #include <errno.h>
@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "loop.h"
-#include "apclog.h"
 
 struct loop_fd {
 	int fd;
@@ -25,9 +25,8 @@ struct loop_fd {
 
 struct loop_hook {
 	loop_prepare_fn prepare;
-	loop_expire_fn expire;
+	loop_dispatch_fn dispatch;
 	void *user;
-	int dead;
 };
 
 struct loop {
@@ -42,14 +41,6 @@ struct loop {
 	int quit;
 	int dispatching;
 };
-
-uint64_t loop_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 int loop_new(struct loop **out)
 {
@@ -117,16 +108,6 @@ int loop_add_fd(struct loop *l, int fd, short events, loop_fd_fn fn, void *user)
 	return 0;
 }
 
-int loop_mod_fd(struct loop *l, int fd, short events)
-{
-	struct loop_fd *e = loop_find(l, fd);
-
-	if (!e)
-		return -ENOENT;
-	e->events = events;
-	return 0;
-}
-
 void loop_del_fd(struct loop *l, int fd)
 {
 	struct loop_fd *e = loop_find(l, fd);
@@ -135,7 +116,7 @@ void loop_del_fd(struct loop *l, int fd)
 		e->dead = 1;
 }
 
-int loop_add_hook(struct loop *l, loop_prepare_fn prepare, loop_expire_fn expire, void *user)
+int loop_add_hook(struct loop *l, loop_prepare_fn prepare, loop_dispatch_fn dispatch, void *user)
 {
 	struct loop_hook *n;
 
@@ -150,19 +131,9 @@ int loop_add_hook(struct loop *l, loop_prepare_fn prepare, loop_expire_fn expire
 	}
 	n = &l->hooks[l->nhooks++];
 	n->prepare = prepare;
-	n->expire = expire;
+	n->dispatch = dispatch;
 	n->user = user;
-	n->dead = 0;
 	return 0;
-}
-
-void loop_del_hook(struct loop *l, void *user)
-{
-	unsigned int i;
-
-	for (i = 0; i < l->nhooks; i++)
-		if (l->hooks[i].user == user)
-			l->hooks[i].dead = 1;
 }
 
 /* Drop entries removed during the last dispatch. */
@@ -174,10 +145,6 @@ static void loop_compact(struct loop *l)
 		if (!l->fds[i].dead)
 			l->fds[j++] = l->fds[i];
 	l->nfds = j;
-	for (i = j = 0; i < l->nhooks; i++)
-		if (!l->hooks[i].dead)
-			l->hooks[j++] = l->hooks[i];
-	l->nhooks = j;
 }
 
 static int loop_arm(struct loop *l, uint64_t deadline_ns)
@@ -189,8 +156,7 @@ static int loop_arm(struct loop *l, uint64_t deadline_ns)
 	memset(&its, 0, sizeof(its));
 	/* A deadline already past still arms the timer (it fires at once);
 	 * an all-zero it_value would disarm it instead. */
-	its.it_value.tv_sec = (time_t)(deadline_ns / 1000000000ull);
-	its.it_value.tv_nsec = (long)(deadline_ns % 1000000000ull);
+	its.it_value = apc_ns_to_ts(deadline_ns);
 	if (deadline_ns && !its.it_value.tv_sec && !its.it_value.tv_nsec)
 		its.it_value.tv_nsec = 1;
 	if (timerfd_settime(l->timerfd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
@@ -232,7 +198,7 @@ int loop_iterate(struct loop *l, uint64_t until_ns)
 	l->pfds[l->nfds].revents = 0;
 
 	if (until_ns) {
-		uint64_t now = loop_now_ns();
+		uint64_t now = apc_now_ns();
 
 		timeout = until_ns > now ? (int)((until_ns - now + 999999) / 1000000) : 0;
 	}
@@ -249,9 +215,6 @@ int loop_iterate(struct loop *l, uint64_t until_ns)
 		if (read(l->timerfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 			return -errno;
 		l->armed_ns = 0;
-		for (i = 0; i < l->nhooks; i++)
-			if (!l->hooks[i].dead && l->hooks[i].expire)
-				l->hooks[i].expire(l->hooks[i].user);
 	}
 	for (i = 0; i < n; i++) {
 		struct loop_fd *e = &l->fds[i];
@@ -260,6 +223,9 @@ int loop_iterate(struct loop *l, uint64_t until_ns)
 			continue;
 		e->fn(e->user, e->fd, e->revents);
 	}
+	for (i = 0; i < l->nhooks; i++)
+		if (l->hooks[i].dispatch)
+			l->hooks[i].dispatch(l->hooks[i].user);
 	return 0;
 }
 
@@ -275,9 +241,4 @@ int loop_run(struct loop *l)
 void loop_quit(struct loop *l)
 {
 	l->quit = 1;
-}
-
-int loop_quitting(const struct loop *l)
-{
-	return l->quit;
 }
