@@ -28,7 +28,6 @@ struct facts {
 	uint16_t pid;
 	uint8_t inquiry_model;
 	unsigned int n_cables;
-	const char *cable0, *cable1;
 	uint8_t track[APC_NUM_TRACK];
 	uint8_t scene[APC_NUM_SCENE];
 	uint8_t shift;
@@ -37,13 +36,13 @@ struct facts {
 };
 
 static const struct facts facts_mk1 = {
-	"mk1", &apc_model_mk1, "APC mini", "APC MINI", 0x0028, 0x28, 1, "Control", NULL,
+	"mk1", &apc_model_mk1, "APC mini", "APC MINI", 0x0028, 0x28, 1,
 	{ 64, 65, 66, 67, 68, 69, 70, 71 }, { 82, 83, 84, 85, 86, 87, 88, 89 }, 98,
 	APC_LEDS_MK1, 0x90,
 };
 
 static const struct facts facts_mk2 = {
-	"mk2", &apc_model_mk2, "APC mini mk2", "APC mini mk2", 0x004f, 0x4f, 2, "Control", "Notes",
+	"mk2", &apc_model_mk2, "APC mini mk2", "APC mini mk2", 0x004f, 0x4f, 2,
 	{ 100, 101, 102, 103, 104, 105, 106, 107 }, { 112, 113, 114, 115, 116, 117, 118, 119 }, 122,
 	APC_LEDS_MK2, 0x96,
 };
@@ -75,11 +74,6 @@ static void test_model_facts(void **state)
 	assert_int_equal(m->pid, f->pid);
 	assert_int_equal(m->inquiry_model, f->inquiry_model);
 	assert_int_equal(m->n_cables, f->n_cables);
-	assert_string_equal(m->cable_names[0], f->cable0);
-	if (f->cable1)
-		assert_string_equal(m->cable_names[1], f->cable1);
-	else
-		assert_null(m->cable_names[1]);
 	assert_int_equal(m->track_first, f->track[0]);
 	assert_int_equal(m->scene_first, f->scene[0]);
 	assert_int_equal(m->shift_note, f->shift);
@@ -87,7 +81,6 @@ static void test_model_facts(void **state)
 	assert_int_equal(m->release_status, 0x80);
 	assert_int_equal(m->leds, f->leds);
 	assert_int_equal(m->pad_led_default_channel, f->pad_led_status & 0x0f);
-	assert_int_equal(m->button_led_max, 2);
 	assert_ptr_equal(apc_model_by_usb_id(0x09e8, f->pid), m);
 	assert_ptr_equal(apc_model_by_name(f->tag), m);
 }
@@ -123,20 +116,6 @@ static void test_pad_geometry(void **state)
 
 /* ---- controls ---- */
 
-static void expect_control(const struct apc_model *m, unsigned int cable, uint8_t s, uint8_t d1,
-			   uint8_t d2, enum apc_control_type type, unsigned int index,
-			   unsigned int value)
-{
-	const uint8_t msg[3] = { s, d1, d2 };
-	struct apc_control c;
-
-	memset(&c, 0xee, sizeof(c));
-	assert_int_equal(apc_control_from_midi(m, cable, msg, 3, &c), 0);
-	assert_int_equal(c.type, type);
-	assert_int_equal(c.index, index);
-	assert_int_equal(c.value, value);
-}
-
 static void expect_to_midi(const struct apc_model *m, enum apc_control_type type,
 			   unsigned int index, unsigned int value, uint8_t s, uint8_t d1,
 			   uint8_t d2)
@@ -149,16 +128,10 @@ static void expect_to_midi(const struct apc_model *m, enum apc_control_type type
 	assert_memory_equal(out, want, 3);
 }
 
-/* Press, release as note-off, release as note-on velocity 0, and the
- * messages the device sends for them. */
+/* The messages the device sends for a press and a release. */
 static void check_button(const struct apc_model *m, uint8_t note, enum apc_control_type type,
 			 unsigned int index)
 {
-	expect_control(m, 0, 0x90, note, 0x7f, type, index, 127);
-	expect_control(m, 0, 0x90, note, 0x01, type, index, 1);
-	expect_control(m, 0, 0x80, note, 0x00, type, index, 0);
-	expect_control(m, 0, 0x80, note, 0x7f, type, index, 0);
-	expect_control(m, 0, 0x90, note, 0x00, type, index, 0);
 	expect_to_midi(m, type, index, 127, 0x90, note, 0x7f);
 	expect_to_midi(m, type, index, 0, 0x80, note, 0x00);
 }
@@ -192,66 +165,10 @@ static void test_controls_faders(void **state)
 
 	for (i = 0; i < APC_NUM_FADERS; i++) {
 		for (v = 0; v < sizeof(values); v++) {
-			expect_control(f->m, 0, 0xb0, fader_cc[i], values[v], APC_CTL_FADER, i,
-				       values[v]);
 			expect_to_midi(f->m, APC_CTL_FADER, i, values[v], 0xb0, fader_cc[i],
 				       values[v]);
 		}
 	}
-}
-
-static int is_known_note(const struct facts *f, unsigned int note)
-{
-	unsigned int i;
-
-	if (note < APC_NUM_PADS || note == f->shift)
-		return 1;
-	for (i = 0; i < 8; i++)
-		if (note == f->track[i] || note == f->scene[i])
-			return 1;
-	return 0;
-}
-
-static void expect_no_control(const struct apc_model *m, unsigned int cable, uint8_t s,
-			      uint8_t d1, uint8_t d2)
-{
-	const uint8_t msg[3] = { s, d1, d2 };
-	struct apc_control c;
-
-	assert_int_equal(apc_control_from_midi(m, cable, msg, 3, &c), -ENOENT);
-}
-
-static void test_controls_unknown(void **state)
-{
-	const struct facts *f = *state;
-	const struct apc_model *m = f->m;
-	struct apc_control c;
-	unsigned int n, known = 0;
-
-	for (n = 0; n < 128; n++) {
-		if (is_known_note(f, n)) {
-			known++;
-			continue;
-		}
-		expect_no_control(m, 0, 0x90, (uint8_t)n, 0x7f);
-		expect_no_control(m, 0, 0x80, (uint8_t)n, 0x00);
-	}
-	assert_int_equal(known, 64 + 8 + 8 + 1);
-	for (n = 0; n < 128; n++)
-		if (n < 48 || n > 56)
-			expect_no_control(m, 0, 0xb0, (uint8_t)n, 0x40);
-	/* Only channel 1 of cable 0: mk2 Note mode is cable 1, Drum mode
-	 * channel 10. */
-	expect_no_control(m, 1, 0x90, 0x00, 0x7f);
-	expect_no_control(m, 1, 0xb0, 0x30, 0x7f);
-	expect_no_control(m, 0, 0x99, 0x24, 0x7f);
-	expect_no_control(m, 0, 0x91, 0x00, 0x7f);
-	expect_no_control(m, 0, 0xb1, 0x30, 0x7f);
-	expect_no_control(m, 0, 0xa0, 0x00, 0x7f);
-	expect_no_control(m, 0, 0xe0, 0x00, 0x40);
-	expect_no_control(m, 0, 0x90, 0x80, 0x7f);
-	assert_int_equal(apc_control_from_midi(m, 0, (const uint8_t *)"\x90\x00", 2, &c), -ENOENT);
-	assert_int_equal(apc_control_from_midi(m, 0, (const uint8_t *)"\xc0\x00", 2, &c), -ENOENT);
 }
 
 static void test_controls_to_midi_invalid(void **state)
@@ -843,7 +760,6 @@ int main(void)
 		{ "controls_pads", test_controls_pads },
 		{ "controls_buttons", test_controls_buttons },
 		{ "controls_faders", test_controls_faders },
-		{ "controls_unknown", test_controls_unknown },
 		{ "controls_to_midi_invalid", test_controls_to_midi_invalid },
 		{ "inquiry_reply", test_inquiry_reply },
 		{ "led_messages", test_led_messages },

@@ -37,7 +37,6 @@ const struct apc_model apc_model_mk1 = {
 	.inquiry_model = 0x28,
 	.firmware = { 0x00, 0x01, 0x00, 0x00 },
 	.n_cables = 1,
-	.cable_names = { "Control", NULL },
 	.track_first = 64,
 	.scene_first = 82,
 	.shift_note = 98,
@@ -46,7 +45,6 @@ const struct apc_model apc_model_mk1 = {
 	.release_status = MIDI_NOTE_OFF,
 	.leds = APC_LEDS_MK1,
 	.pad_led_default_channel = 0,
-	.button_led_max = 2,
 };
 
 const struct apc_model apc_model_mk2 = {
@@ -60,7 +58,6 @@ const struct apc_model apc_model_mk2 = {
 	.inquiry_model = 0x4f,
 	.firmware = { 0x00, 0x01, 0x00, 0x00 },
 	.n_cables = 2,
-	.cable_names = { "Control", "Notes" },
 	.track_first = 100,
 	.scene_first = 112,
 	.shift_note = 122,
@@ -70,7 +67,6 @@ const struct apc_model apc_model_mk2 = {
 	.leds = APC_LEDS_MK2,
 	/* Channel 1 lights the pads at 10 %, the "LEDs are dim" complaint. */
 	.pad_led_default_channel = 6,
-	.button_led_max = 2,
 };
 
 const struct apc_model *const apc_models[] = {
@@ -267,57 +263,6 @@ static int button_led_index(const struct apc_model *m, unsigned int note)
 	if (note >= m->scene_first && note - m->scene_first < APC_NUM_SCENE)
 		return APC_LED_SCENE0 + (int)(note - m->scene_first);
 	return -1;
-}
-
-int apc_control_from_midi(const struct apc_model *m, unsigned int cable, const uint8_t *msg,
-			  size_t len, struct apc_control *c)
-{
-	uint8_t status, d1, d2;
-	int led;
-
-	/* Only cable 0 channel 1 carries the controls; mk2 Note mode (cable
-	 * 1) and Drum mode (channel 10) are for clients, not for the model. */
-	if (!m || !msg || len != 3 || cable != 0)
-		return -ENOENT;
-	status = msg[0];
-	d1 = msg[1];
-	d2 = msg[2];
-	if (d1 > 0x7f || d2 > 0x7f)
-		return -ENOENT;
-
-	if (status == MIDI_CC) {
-		if (d1 < m->fader_cc_first || d1 >= m->fader_cc_first + APC_NUM_FADERS)
-			return -ENOENT;
-		c->type = APC_CTL_FADER;
-		c->index = (uint8_t)(d1 - m->fader_cc_first);
-		c->value = d2;
-		return 0;
-	}
-	if (status != MIDI_NOTE_ON && status != MIDI_NOTE_OFF)
-		return -ENOENT;
-
-	c->value = status == MIDI_NOTE_ON ? d2 : 0;
-	if (d1 < APC_NUM_PADS) {
-		c->type = APC_CTL_PAD;
-		c->index = d1;
-		return 0;
-	}
-	if (d1 == m->shift_note) {
-		c->type = APC_CTL_SHIFT;
-		c->index = 0;
-		return 0;
-	}
-	led = button_led_index(m, d1);
-	if (led < 0)
-		return -ENOENT;
-	if (led < APC_LED_SCENE0) {
-		c->type = APC_CTL_TRACK;
-		c->index = (uint8_t)(led - APC_LED_TRACK0);
-	} else {
-		c->type = APC_CTL_SCENE;
-		c->index = (uint8_t)(led - APC_LED_SCENE0);
-	}
-	return 0;
 }
 
 int apc_control_to_midi(const struct apc_model *m, const struct apc_control *c, uint8_t out[3])

@@ -42,7 +42,6 @@ struct apc_model {
 	uint8_t inquiry_model;	      /* model byte in the identity reply */
 	uint8_t firmware[4];	      /* version bytes the emulator reports */
 	unsigned int n_cables;	      /* USB-MIDI cables each way */
-	const char *cable_names[2];   /* sequencer port names per cable */
 	uint8_t track_first;	      /* note of track button 1 */
 	uint8_t scene_first;	      /* note of scene button 1 */
 	uint8_t shift_note;
@@ -50,7 +49,6 @@ struct apc_model {
 	uint8_t release_status;	      /* status byte the device sends on release */
 	enum apc_led_scheme leds;
 	uint8_t pad_led_default_channel; /* mk2: 6 = solid 100 % (0 is 10 %) */
-	uint8_t button_led_max;	      /* highest meaningful button LED value */
 };
 
 extern const struct apc_model apc_model_mk1;
@@ -125,12 +123,6 @@ static inline unsigned int apc_pad_at(unsigned int x, unsigned int y)
 	return y * 8 + x;
 }
 
-/* What a message from the device (on `cable`) means. Returns 0 and fills
- * `c`, or -ENOENT when the message is not a control of this model (mk2 Note
- * and Drum mode notes, for example). Note-off and note-on velocity 0 are
- * both a release. */
-int apc_control_from_midi(const struct apc_model *m, unsigned int cable, const uint8_t *msg,
-			  size_t len, struct apc_control *c);
 /* The message the device sends for `c` (on cable 0). Returns its length
  * (3) or -EINVAL for a control the model does not have. */
 int apc_control_to_midi(const struct apc_model *m, const struct apc_control *c, uint8_t out[3]);
