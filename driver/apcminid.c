@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "apcusb.h"
+#include "usbselect.h"
 #include "clock.h"
 #include "bridge.h"
 #include "loop.h"
@@ -197,7 +198,7 @@ int main(int argc, char **argv)
 	apclog_init("apcminid", verbose);
 
 	if (list) {
-		r = apcusb_list(stdout);
+		r = usbsel_list(stdout);
 		if (r < 0) {
 			log_err("Cannot list USB devices: %s", strerror(-r));
 			return EXIT_FAILURE;

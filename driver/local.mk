@@ -25,7 +25,8 @@ noinst_LTLIBRARIES += driver/usb/libapcusb.la
 driver_usb_libapcusb_la_SOURCES = \
 	driver/usb/apcusb.c driver/usb/apcusb.h \
 	driver/usb/usbdev.h \
-	driver/usb/usbdesc.c driver/usb/usbdesc.h
+	driver/usb/usbdesc.c driver/usb/usbdesc.h \
+	driver/usb/usbselect.c driver/usb/usbselect.h
 driver_usb_libapcusb_la_CFLAGS = $(AM_CFLAGS) $(LIBUSB_CFLAGS)
 driver_usb_libapcusb_la_LIBADD = $(LIBUSB_LIBS)
 

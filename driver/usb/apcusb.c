@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "loop.h"
 #include "usbdesc.h"
+#include "usbselect.h"
 
 #define NSEC_PER_USEC 1000ull
 #define NSEC_PER_MSEC 1000000ull
@@ -168,174 +169,6 @@ static struct apcusb_dev *apcusb_dev_of(struct usbdev *pub)
 	return (struct apcusb_dev *)((char *)pub - offsetof(struct apcusb_dev, pub));
 }
 
-/* ---- device selection (--device) ---- */
-
-enum apcusb_match {
-	APCUSB_MATCH_ANY,
-	APCUSB_MATCH_BUSADDR,
-	APCUSB_MATCH_PATH,
-	APCUSB_MATCH_INDEX,
-	APCUSB_MATCH_MODEL,
-	APCUSB_MATCH_SERIAL,
-};
-
-struct apcusb_spec {
-	enum apcusb_match type;
-	unsigned int bus, addr, index;
-	const struct apc_model *model;
-	const char *text;
-};
-
-static int apcusb_all_digits(const char *s, size_t n)
-{
-	size_t i;
-
-	if (!n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
-
-static void apcusb_spec_parse(struct apcusb_spec *sp, const char *s)
-{
-	const char *colon;
-
-	memset(sp, 0, sizeof(*sp));
-	sp->text = s;
-	if (!s || !*s) {
-		sp->type = APCUSB_MATCH_ANY;
-		return;
-	}
-	colon = strchr(s, ':');
-	if (colon && apcusb_all_digits(s, (size_t)(colon - s)) &&
-	    apcusb_all_digits(colon + 1, strlen(colon + 1))) {
-		sp->type = APCUSB_MATCH_BUSADDR;
-		sp->bus = (unsigned int)strtoul(s, NULL, 10);
-		sp->addr = (unsigned int)strtoul(colon + 1, NULL, 10);
-		return;
-	}
-	if (apcusb_all_digits(s, strlen(s))) {
-		sp->type = APCUSB_MATCH_INDEX;
-		sp->index = (unsigned int)strtoul(s, NULL, 10);
-		return;
-	}
-	/* A sysfs device path, as the systemd unit passes it: its last
-	 * component is the port path. */
-	if (s[0] == '/' && strrchr(s, '/')[1]) {
-		sp->text = strrchr(s, '/') + 1;
-		sp->type = APCUSB_MATCH_PATH;
-		return;
-	}
-	if (strchr(s, '-') && strspn(s, "0123456789-.") == strlen(s)) {
-		sp->type = APCUSB_MATCH_PATH;
-		return;
-	}
-	sp->model = apc_model_by_name(s);
-	sp->type = sp->model ? APCUSB_MATCH_MODEL : APCUSB_MATCH_SERIAL;
-}
-
-static const struct apc_model *apcusb_model_of(libusb_device *dev)
-{
-	struct libusb_device_descriptor desc;
-
-	if (libusb_get_device_descriptor(dev, &desc) < 0)
-		return NULL;
-	return apc_model_by_usb_id(desc.idVendor, desc.idProduct);
-}
-
-static void apcusb_port_path(libusb_device *dev, char *out, size_t outsz)
-{
-	uint8_t ports[8];
-	int n, i;
-	size_t len;
-
-	len = (size_t)snprintf(out, outsz, "%u", libusb_get_bus_number(dev));
-	n = libusb_get_port_numbers(dev, ports, sizeof(ports));
-	for (i = 0; i < n && len < outsz; i++)
-		len += (size_t)snprintf(out + len, outsz - len, "%c%u", i ? '.' : '-', ports[i]);
-}
-
-static int apcusb_cmp_dev(const void *a, const void *b)
-{
-	libusb_device *da = *(libusb_device *const *)a;
-	libusb_device *db = *(libusb_device *const *)b;
-	int ka = libusb_get_bus_number(da) * 256 + libusb_get_device_address(da);
-	int kb = libusb_get_bus_number(db) * 256 + libusb_get_device_address(db);
-
-	return ka - kb;
-}
-
-/* The APC minis present, sorted by bus and address: the order --list prints
- * and --device counts. Returns the count (list in *out, referenced, free with
- * apcusb_put_list) or -errno. */
-static int apcusb_get_list(libusb_context *ctx, libusb_device ***out)
-{
-	libusb_device **all, **apc;
-	ssize_t n, i;
-	int k = 0;
-
-	n = libusb_get_device_list(ctx, &all);
-	if (n < 0)
-		return apcusb_errno((int)n);
-	apc = calloc((size_t)n + 1, sizeof(*apc));
-	if (!apc) {
-		libusb_free_device_list(all, 1);
-		return -ENOMEM;
-	}
-	for (i = 0; i < n; i++)
-		if (apcusb_model_of(all[i]))
-			apc[k++] = libusb_ref_device(all[i]);
-	libusb_free_device_list(all, 1);
-	qsort(apc, (size_t)k, sizeof(*apc), apcusb_cmp_dev);
-	*out = apc;
-	return k;
-}
-
-static void apcusb_put_list(libusb_device **list, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		libusb_unref_device(list[i]);
-	free(list);
-}
-
-/* Whether `dev` is the one --device asked for, as far as can be told
- * before opening it; the serial is checked after the open. */
-static int apcusb_spec_match_early(struct apcusb *u, const struct apcusb_spec *sp,
-				   libusb_device *dev)
-{
-	libusb_device **list;
-	char path[32];
-	int n, i, r = 0;
-
-	switch (sp->type) {
-	case APCUSB_MATCH_ANY:
-	case APCUSB_MATCH_SERIAL:
-		return 1;
-	case APCUSB_MATCH_BUSADDR:
-		return libusb_get_bus_number(dev) == sp->bus &&
-		       libusb_get_device_address(dev) == sp->addr;
-	case APCUSB_MATCH_PATH:
-		apcusb_port_path(dev, path, sizeof(path));
-		return !strcmp(path, sp->text);
-	case APCUSB_MATCH_MODEL:
-		return apcusb_model_of(dev) == sp->model;
-	case APCUSB_MATCH_INDEX:
-		n = apcusb_get_list(u->ctx, &list);
-		if (n < 0)
-			return 0;
-		for (i = 0; i < n; i++)
-			if (list[i] == dev)
-				r = (unsigned int)i == sp->index;
-		apcusb_put_list(list, n);
-		return r;
-	}
-	return 0;
-}
-
 /* ---- opening ---- */
 
 static int apcusb_find_midi_interface(struct apcusb_dev *d)
@@ -479,8 +312,7 @@ static void apcusb_free_transfers(struct apcusb_dev *d)
 static void apcusb_dev_gone(struct apcusb_dev *d)
 {
 	if (!d->gone)
-		log_info("%s at %u:%u (%s) is gone", d->pub.model->name, d->pub.busnum,
-			 d->pub.address, d->pub.path);
+		log_dev_info(d->pub.name, "gone (was at %u:%u)", d->pub.busnum, d->pub.address);
 	d->gone = 1;
 	d->pub.gone = 1;
 	apcusb_dev_close(d);
@@ -502,7 +334,7 @@ static void apcusb_in_submit(struct apcusb_dev *d, unsigned int i)
 		apcusb_dev_gone(d);
 		return;
 	}
-	log_dbg("Cannot submit IN transfer: %s", strerror(-r));
+	log_dev_dbg(d->pub.name, "Cannot submit IN transfer: %s", strerror(-r));
 	d->pub.stats.errors++;
 	if (!d->in_retry_at)
 		d->in_retry_at = apc_now_ns() + APCUSB_ERROR_DELAY_NS;
@@ -537,7 +369,7 @@ static void apcusb_in_done(struct libusb_transfer *t)
 		if (t->actual_length > 0) {
 			d->pub.stats.in_transfers++;
 			d->pub.stats.in_bytes += (uint64_t)t->actual_length;
-			log_trace("%s: IN %d bytes", d->pub.path, t->actual_length);
+			log_dev_trace(d->pub.name, "IN %d bytes", t->actual_length);
 			if (d->attached && d->state == APCUSB_OPEN) {
 				/* This transfer's own reap time: libusb calls
 				 * the completions one after the other. */
@@ -554,7 +386,7 @@ static void apcusb_in_done(struct libusb_transfer *t)
 		apcusb_dev_gone(d);
 		break;
 	case APCUSB_XFER_RETRY:
-		log_dbg("%s: IN transfer failed (status %d), retrying", d->pub.path, t->status);
+		log_dev_dbg(d->pub.name, "IN transfer failed (status %d), retrying", t->status);
 		d->pub.stats.errors++;
 		if (t->status == LIBUSB_TRANSFER_STALL)
 			d->in_halted = 1;
@@ -586,7 +418,7 @@ static void apcusb_out_done(struct libusb_transfer *t)
 		apcusb_dev_gone(d);
 		break;
 	case APCUSB_XFER_RETRY:
-		log_dbg("%s: OUT transfer failed (status %d)", d->pub.path, t->status);
+		log_dev_dbg(d->pub.name, "OUT transfer failed (status %d)", t->status);
 		d->pub.stats.errors++;
 		if (t->status == LIBUSB_TRANSFER_STALL)
 			d->out_halted = 1;
@@ -638,13 +470,13 @@ static void apcusb_out_pump(struct apcusb_dev *d)
 				apcusb_dev_gone(d);
 				return;
 			}
-			log_dbg("Cannot submit OUT transfer: %s", strerror(-r));
+			log_dev_dbg(d->pub.name, "Cannot submit OUT transfer: %s", strerror(-r));
 			d->pub.stats.errors++;
 			d->out_at = apc_now_ns() + APCUSB_ERROR_DELAY_NS;
 			d->out_waiting = 1;
 			return;
 		}
-		log_trace("%s: OUT %zu bytes", d->pub.path, n);
+		log_dev_trace(d->pub.name, "OUT %zu bytes", n);
 		d->out_flying[i] = 1;
 		d->n_out_flying++;
 		if (u->out_gap_ns)
@@ -687,10 +519,11 @@ static int apcusb_claim(struct apcusb_dev *d)
 			continue;
 		if (r == 0) {
 			d->detached |= 1u << i;
-			log_dbg("%s: kernel driver detached from interface %d", d->pub.path, i);
+			log_dev_dbg(d->pub.name, "kernel driver detached from interface %d", i);
 		} else if (r != -ENOENT && i == d->iface) {
-			log_err("Cannot detach the kernel driver from interface %d: %s", i,
-				strerror(-r));
+			log_dev_err(d->pub.name,
+				    "Cannot detach the kernel driver from interface %d: %s", i,
+				    strerror(-r));
 			return r;
 		}
 	}
@@ -729,7 +562,8 @@ static void apcusb_give_back(struct apcusb_dev *d)
 			continue;
 		r = apcusb_errno(libusb_release_interface(d->h, i));
 		if (r < 0 && r != -ENODEV)
-			log_dbg("Cannot release interface %d: %s", i, strerror(-r));
+			log_dev_dbg(d->pub.name, "Cannot release interface %d: %s", i,
+				    strerror(-r));
 	}
 	d->claimed = 0;
 	if (!d->detached || d->gone)
@@ -738,7 +572,7 @@ static void apcusb_give_back(struct apcusb_dev *d)
 		if (!(d->detached & (1u << i)))
 			continue;
 		r = apcusb_errno(libusb_attach_kernel_driver(d->h, i));
-		log_dbg("%s: re-attaching the kernel driver to interface %d: %s", d->pub.path, i,
+		log_dev_dbg(d->pub.name, "re-attaching the kernel driver to interface %d: %s", i,
 			r < 0 ? strerror(-r) : "done");
 	}
 	d->detached = 0;
@@ -750,23 +584,25 @@ static void apcusb_give_back(struct apcusb_dev *d)
 		log_warn("Cannot reset %s to give it back to the kernel driver: %s",
 			 d->pub.model->name, strerror(-r));
 	else
-		log_dbg("%s: reset, the kernel driver can bind it again", d->pub.path);
+		log_dev_dbg(d->pub.name, "reset, the kernel driver can bind it again");
 }
 
-/* One open attempt: 0 when open (or given up for good), -EAGAIN to retry. */
+/* One open attempt: 0 when open and attached, -EAGAIN when it is retried
+ * from the timer, any other -errno when the device was given up (it is then
+ * DEAD and reaped): -ENODEV when it is not the one asked for. */
 static int apcusb_dev_open(struct apcusb_dev *d)
 {
 	struct apcusb *u = d->u;
-	struct apcusb_spec sp;
+	struct usbsel_spec sp;
 	int r;
 
-	apcusb_spec_parse(&sp, u->cfg.device);
-	if (!d->open_tries && !apcusb_spec_match_early(u, &sp, d->dev)) {
+	usbsel_parse(&sp, u->cfg.device);
+	if (!d->open_tries && !usbsel_match_early(u->ctx, &sp, d->dev)) {
 		log_dbg("%s at %u:%u is not the device asked for", d->pub.model->name,
 			d->pub.busnum, d->pub.address);
 		d->state = APCUSB_DEAD;
 		u->need_reap = 1;
-		return 0;
+		return -ENODEV;
 	}
 	r = apcusb_errno(libusb_open(d->dev, &d->h));
 	if (r == -EACCES || r == -ENOENT || r == -EBUSY) {
@@ -777,9 +613,9 @@ static int apcusb_dev_open(struct apcusb_dev *d)
 		goto err_give_up;
 
 	apcusb_read_serial(d);
-	if (sp.type == APCUSB_MATCH_SERIAL && strcmp(sp.text, d->pub.serial)) {
-		log_dbg("%s: serial \"%s\" is not the one asked for", d->pub.path, d->pub.serial);
-		r = 0;
+	if (sp.type == USBSEL_MATCH_SERIAL && strcmp(sp.text, d->pub.serial)) {
+		log_dev_dbg(d->pub.name, "serial \"%s\" is not the one asked for", d->pub.serial);
+		r = -ENODEV;
 		goto err_close;
 	}
 	if (d->pub.serial[0])
@@ -791,7 +627,6 @@ static int apcusb_dev_open(struct apcusb_dev *d)
 	if (r < 0) {
 		log_err("Cannot find a MIDIStreaming interface on %s at %u:%u",
 			d->pub.model->name, d->pub.busnum, d->pub.address);
-		r = 0;
 		goto err_close;
 	}
 	r = apcusb_claim(d);
@@ -804,13 +639,11 @@ static int apcusb_dev_open(struct apcusb_dev *d)
 	}
 	if (r < 0) {
 		apcusb_log_open_error(d, r);
-		r = 0;
 		goto err_release;
 	}
 	r = apcusb_alloc_transfers(d);
 	if (r < 0) {
-		log_err("Cannot allocate transfers: %s", strerror(-r));
-		r = 0;
+		log_dev_err(d->pub.name, "Cannot allocate transfers: %s", strerror(-r));
 		goto err_free_transfers;
 	}
 	log_info("%s at %u:%u (%s%s%s): interface %d, endpoints IN 0x%02x OUT 0x%02x, "
@@ -824,9 +657,8 @@ static int apcusb_dev_open(struct apcusb_dev *d)
 	r = u->owner->attach(u->owner_user, &d->pub);
 	if (r < 0) {
 		d->attached = 0;
-		log_err("Cannot attach %s: %s", d->pub.model->name, strerror(-r));
+		log_dev_err(d->pub.name, "Cannot attach: %s", strerror(-r));
 		d->state = APCUSB_ARRIVED;
-		r = 0;
 		goto err_free_transfers;
 	}
 	apcusb_in_submit_all(d);
@@ -847,7 +679,7 @@ err_close:
 err_retry:
 	if (++d->open_tries < APCUSB_OPEN_TRIES) {
 		d->open_at = apc_now_ns() + (APCUSB_OPEN_RETRY_NS << (d->open_tries - 1));
-		log_dbg("%s: open failed (%s), retry %u", d->pub.path, strerror(-d->open_error),
+		log_dev_dbg(d->pub.name, "open failed (%s), retry %u", strerror(-d->open_error),
 			d->open_tries);
 		return -EAGAIN;
 	}
@@ -919,8 +751,7 @@ static void apcusb_reap(struct apcusb *u)
 				pp = &d->next;
 				continue;
 			}
-			log_warn("%s: %u transfers did not come back, closing anyway",
-				 d->pub.path, d->n_in_flying + d->n_out_flying);
+			log_dev_warn(d->pub.name, "%u transfers did not come back, closing anyway", d->n_in_flying + d->n_out_flying);
 		} else if (d->state != APCUSB_CLOSING && d->state != APCUSB_DEAD) {
 			pp = &d->next;
 			continue;
@@ -942,7 +773,7 @@ static struct apcusb_dev *apcusb_find(struct apcusb *u, libusb_device *dev)
 
 static void apcusb_arrived(struct apcusb *u, libusb_device *dev)
 {
-	const struct apc_model *m = apcusb_model_of(dev);
+	const struct apc_model *m = usbsel_model_of(dev);
 	struct apcusb_dev *d;
 
 	if (!m || apcusb_find(u, dev))
@@ -958,12 +789,13 @@ static void apcusb_arrived(struct apcusb *u, libusb_device *dev)
 	d->pub.model = m;
 	d->pub.busnum = libusb_get_bus_number(dev);
 	d->pub.address = libusb_get_device_address(dev);
-	apcusb_port_path(dev, d->pub.path, sizeof(d->pub.path));
+	usbsel_port_path(dev, d->pub.path, sizeof(d->pub.path));
+	snprintf(d->pub.name, sizeof(d->pub.name), "%s %s", m->name, d->pub.path);
 	d->state = APCUSB_ARRIVED;
 	d->open_at = apc_now_ns();
 	d->next = u->devs;
 	u->devs = d;
-	log_dbg("%s arrived at %u:%u (%s)", m->name, d->pub.busnum, d->pub.address, d->pub.path);
+	log_dev_dbg(d->pub.name, "arrived at %u:%u", d->pub.busnum, d->pub.address);
 }
 
 static int LIBUSB_CALL apcusb_hotplug_cb(libusb_context *ctx, libusb_device *dev,
@@ -1241,12 +1073,12 @@ int apcusb_start(struct apcusb *u)
 		apcusb_reap(u);
 		return 0;
 	}
-	n = apcusb_get_list(u->ctx, &list);
+	n = usbsel_get_list(u->ctx, &list);
 	if (n < 0)
 		return n;
 	for (i = 0; i < n; i++)
 		apcusb_arrived(u, list[i]);
-	apcusb_put_list(list, n);
+	usbsel_put_list(list, n);
 	apcusb_run_timers(u);
 	apcusb_reap(u);
 	return -EOPNOTSUPP;
@@ -1284,47 +1116,4 @@ void apcusb_free(struct apcusb *u)
 	libusb_set_pollfd_notifiers(u->ctx, NULL, NULL, NULL);
 	libusb_exit(u->ctx);
 	free(u);
-}
-
-int apcusb_list(FILE *f)
-{
-	struct libusb_device_descriptor desc;
-	libusb_context *ctx;
-	libusb_device **list;
-	libusb_device_handle *h;
-	unsigned char serial[64];
-	char path[32];
-	int r, n, i;
-
-	r = apcusb_errno(libusb_init(&ctx));
-	if (r < 0)
-		return r;
-	n = apcusb_get_list(ctx, &list);
-	if (n < 0) {
-		r = n;
-		goto err_exit;
-	}
-	for (i = 0; i < n; i++) {
-		const struct apc_model *m = apcusb_model_of(list[i]);
-
-		strcpy((char *)serial, "-");
-		if (libusb_get_device_descriptor(list[i], &desc) == 0 && desc.iSerialNumber &&
-		    libusb_open(list[i], &h) == 0) {
-			r = libusb_get_string_descriptor_ascii(h, desc.iSerialNumber, serial,
-							       sizeof(serial) - 1);
-			serial[r > 0 ? r : 0] = '\0';
-			if (r <= 0)
-				strcpy((char *)serial, "?");
-			libusb_close(h);
-		}
-		apcusb_port_path(list[i], path, sizeof(path));
-		fprintf(f, "%d: %-13s %03u:%03u  port %-10s serial %s\n", i, m->name,
-			libusb_get_bus_number(list[i]), libusb_get_device_address(list[i]), path,
-			(char *)serial);
-	}
-	apcusb_put_list(list, n);
-	r = n;
-err_exit:
-	libusb_exit(ctx);
-	return r;
 }

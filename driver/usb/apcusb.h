@@ -39,9 +39,8 @@ struct apcusb;
 				 * a full 80-LED repaint in one transfer */
 
 struct apcusb_config {
-	/* Which device to serve: NULL for all; "BUS:ADDRESS", a port path
-	 * "BUS-PORT[.PORT...]", an index as --list prints it, a model
-	 * ("mk1", "mk2") or a serial number. */
+	/* Which device to serve: NULL for all, else as usbselect.h parses
+	 * it (bus:address, index, port path, model or serial number). */
 	const char *device;
 	/* Minimum time between OUT transfer submissions, 0 for none. With a
 	 * gap each OUT transfer also carries at most one USB packet. */
@@ -65,10 +64,6 @@ uint64_t apcusb_woke_ns(const struct apcusb *u);
 
 /* Devices known: arrived (opening or open) and not yet gone. */
 unsigned int apcusb_num_devices(const struct apcusb *u);
-
-/* Print the APC minis present, one a line, in the order --device counts
- * them. Returns how many were found or -errno. */
-int apcusb_list(FILE *f);
 
 /* The one place where a LIBUSB_ERROR_* code becomes -errno, for the
  * transport and for anything else in the tree that calls libusb (the

@@ -43,6 +43,7 @@ struct usbdev {
 	char key[96];
 	char serial[64];	/* "" if the device reports none */
 	char path[32];		/* "1-2.3": bus and port numbers */
+	char name[64];		/* "APC mini mk2 1-2.3": the log's context */
 	uint8_t busnum, address;
 	uint16_t out_packet_size; /* wMaxPacketSize of the OUT endpoint */
 	/* Set before detach() when the device went away (unplugged, or its
