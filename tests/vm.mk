@@ -5,7 +5,8 @@
 noinst_PROGRAMS += tests/vm/apcemu
 tests_vm_apcemu_SOURCES = \
 	tests/vm/apcemu.c tests/vm/apcemu.h \
-	tests/vm/apcemu-gadget.c
+	tests/vm/apcemu-gadget.c \
+	tests/vm/gadget-seq.c tests/vm/gadget-seq.h
 tests_vm_apcemu_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS)
 tests_vm_apcemu_LDADD = driver/core/libapccore.la $(ALSA_LIBS)
 

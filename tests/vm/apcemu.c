@@ -2,14 +2,9 @@
 /* apcemu: plays an APC mini on the gadget side of the system-test guest
  * (configfs plug/unplug, the f_midi card, scripted input). One thread, one poll loop.
  *
- * What the host sends is read from the gadget card's rawmidi inputs. What the
- * device sends goes through the sequencer to the card's own client (f_midi,
- * made by snd-seq-midi), never through a rawmidi write: a user-space write
- * (snd_rawmidi_kernel_write1() with a user buffer) advances appl_ptr and
- * avail before copy_from_user() outside the lock, and f_midi's IN completion
- * (snd_rawmidi_transmit() on another CPU) can take the not yet copied bytes,
- * i.e. the previous lap's, in that window. snd-seq-midi writes with
- * snd_rawmidi_kernel_write(), a memcpy under the lock. */
+ * What the host sends is read from the gadget card's rawmidi inputs; what
+ * the device sends goes through gadget-seq.c (why not a rawmidi write:
+ * there). */
 
 #include "config.h"
 
@@ -34,14 +29,12 @@
 #include <unistd.h>
 
 #include "apcemu.h"
+#include "gadget-seq.h"
 
 #define SOCKET_DEFAULT "/run/apcemu.sock"
 #define MAX_CLIENTS 8
 #define LINE_LEN 4096
 #define REPLY_LEN 16384
-#define OUTQ_LEN 65536
-#define TX_RETRY_MS 1	      /* look again for room in the card's output buffer */
-#define TX_EVENT_MAX 3	      /* bytes snd-seq-midi writes for any non-sysex event */
 #define MAX_ARGS 64
 #define RETRY_NS 100000000ull /* look for the gadget card again every 100 ms */
 #define BURST_SLICE 256	      /* events per loop turn, so input keeps flowing */
@@ -59,19 +52,6 @@ struct source {
 	unsigned int line_no;
 };
 
-/* What a cable still has to send. Bytes wait in buf until the encoder
- * makes an event of them; that event waits in ev until the card's output
- * buffer has room for it. */
-struct outq {
-	uint8_t buf[OUTQ_LEN];
-	size_t len;
-	snd_midi_event_t *enc;
-	snd_seq_event_t ev;
-	int pending;
-	uint8_t ext[APCDEV_SYSEX_MAX]; /* ev's sysex bytes: the encoder reuses its own */
-	size_t room;		    /* bytes the output buffer surely takes now */
-};
-
 enum busy_op { BUSY_NONE, BUSY_SLEEP, BUSY_WAIT, BUSY_BURST };
 
 struct emu {
@@ -87,10 +67,7 @@ struct emu {
 	int want_connected;
 	snd_rawmidi_t *in[APCDEV_MAX_CABLES];
 	int in_fd[APCDEV_MAX_CABLES];
-	snd_seq_t *seq;
-	int seq_port[APCDEV_MAX_CABLES];
-	int fmidi_client;
-	struct outq q[APCDEV_MAX_CABLES];
+	struct gadget_seq *out;
 
 	int sig_fd, busy_fd, retry_fd, listen_fd;
 	struct source stdin_src, script_src;
@@ -175,98 +152,6 @@ static void arm_timer(int fd, uint64_t abs_ns)
 
 /* ---- the gadget card ---- */
 
-static void outq_reset(struct outq *q)
-{
-	q->len = 0;
-	q->pending = 0;
-	q->room = 0;
-	if (q->enc)
-		snd_midi_event_reset_encode(q->enc);
-}
-
-/* Undo the subscriptions; when the card has gone the kernel has already
- * dropped them with its client, hence no error. */
-static void emu_seq_unlink(struct emu *e)
-{
-	unsigned int c;
-
-	if (e->fmidi_client < 0)
-		return;
-	for (c = 0; c < e->model->n_cables && c < APCDEV_MAX_CABLES; c++)
-		snd_seq_disconnect_to(e->seq, e->seq_port[c], e->fmidi_client, c);
-	e->fmidi_client = -1;
-}
-
-/* The sequencer client snd-seq-midi made for the gadget card. */
-static int emu_seq_find_client(struct emu *e, int card)
-{
-	snd_seq_client_info_t *info;
-
-	snd_seq_client_info_alloca(&info);
-	snd_seq_client_info_set_client(info, -1);
-	while (snd_seq_query_next_client(e->seq, info) >= 0)
-		if (snd_seq_client_info_get_card(info) == card)
-			return snd_seq_client_info_get_client(info);
-	return -ENOENT;
-}
-
-static int emu_seq_link(struct emu *e, int card, int quiet)
-{
-	unsigned int c;
-	int client, err;
-
-	client = emu_seq_find_client(e, card);
-	if (client < 0) {
-		if (!quiet)
-			fprintf(stderr, "Cannot find card %d's sequencer client: %s\n", card,
-				strerror(-client));
-		return client;
-	}
-	e->fmidi_client = client;
-	for (c = 0; c < e->model->n_cables && c < APCDEV_MAX_CABLES; c++) {
-		/* Subscribing makes snd-seq-midi open the output substream. */
-		err = snd_seq_connect_to(e->seq, e->seq_port[c], client, c);
-		if (err < 0) {
-			if (!quiet)
-				fprintf(stderr, "Cannot connect to sequencer port %d:%u: %s\n",
-					client, c, snd_strerror(err));
-			emu_seq_unlink(e);
-			return err;
-		}
-	}
-	return 0;
-}
-
-/* Room in the output buffer of the card's rawmidi substream `c`. snd-seq-midi
- * gives no back-pressure: its dump_midi() drops an event that does not fit
- * (logging "MIDI output buffer overrun") and the sender never hears of it.
- * So we send only what the buffer's free space ("Avail" in the card's
- * rawmidi proc file) takes. Nobody else writes there, so that space only
- * grows until we send again. */
-static int emu_output_room(struct emu *e, unsigned int c)
-{
-	char path[64], line[128];
-	unsigned int n;
-	unsigned long avail;
-	int in_ours = 0, room = -ENODEV;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/asound/card%d/midi0", e->card);
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT ? -ENODEV : -errno; /* the card has gone */
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "Output %u", &n) == 1)
-			in_ours = n == c;
-		else if (line[0] != ' ')
-			in_ours = 0;
-		else if (in_ours && sscanf(line, " Avail : %lu", &avail) == 1)
-			room = avail > INT_MAX ? INT_MAX : (int)avail;
-	}
-	fclose(f);
-	return room; /* -ENODEV: the substream is not open (subscription gone) */
-}
-
 static void emu_disconnect(struct emu *e, const char *why)
 {
 	unsigned int c;
@@ -278,9 +163,8 @@ static void emu_disconnect(struct emu *e, const char *why)
 			snd_rawmidi_close(e->in[c]);
 		e->in[c] = NULL;
 		e->in_fd[c] = -1;
-		outq_reset(&e->q[c]);
 	}
-	emu_seq_unlink(e);
+	gadget_seq_unlink(e->out);
 	printf("apcemu: disconnected from hw:%d (%s)\n", e->card, why);
 	e->card = -1;
 	if (e->want_connected)
@@ -323,11 +207,13 @@ static int emu_connect(struct emu *e, int quiet)
 		}
 		e->in_fd[c] = rawmidi_fd(e->in[c]);
 	}
-	err = emu_seq_link(e, card, quiet);
-	if (err < 0)
+	err = gadget_seq_link(e->out, card);
+	if (err < 0) {
+		if (!quiet)
+			fprintf(stderr, "Cannot send through card %d's sequencer client: %s\n",
+				card, snd_strerror(err));
 		goto err_close;
-	for (c = 0; c < APCDEV_MAX_CABLES; c++)
-		outq_reset(&e->q[c]);
+	}
 	e->card = card;
 	apcdev_reset(&e->dev);
 	arm_timer(e->retry_fd, 0);
@@ -345,139 +231,18 @@ err_close:
 	return err;
 }
 
-/* Our sequencer client: one port per cable, private (no SUBS_READ, no
- * export), and one MIDI byte encoder per cable. */
-static int emu_seq_open(struct emu *e)
-{
-	char name[32];
-	unsigned int c;
-	int err;
-
-	err = snd_seq_open(&e->seq, "default", SND_SEQ_OPEN_OUTPUT, SND_SEQ_NONBLOCK);
-	if (err < 0) {
-		fprintf(stderr, "Cannot open the sequencer: %s\n", snd_strerror(err));
-		e->seq = NULL;
-		return err;
-	}
-	snd_seq_set_client_name(e->seq, "apcemu");
-	for (c = 0; c < e->model->n_cables && c < APCDEV_MAX_CABLES; c++) {
-		snprintf(name, sizeof(name), "apcemu-%u", c);
-		err = snd_seq_create_simple_port(e->seq, name,
-						 SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_NO_EXPORT,
-						 SND_SEQ_PORT_TYPE_MIDI_GENERIC |
-							 SND_SEQ_PORT_TYPE_APPLICATION);
-		if (err < 0) {
-			fprintf(stderr, "Cannot create sequencer port %s: %s\n", name,
-				snd_strerror(err));
-			return err;
-		}
-		e->seq_port[c] = err;
-		/* Large enough for any sysex we send in one event (longer
-		 * ones would go as several, which snd-seq-midi joins). */
-		err = snd_midi_event_new(APCDEV_SYSEX_MAX, &e->q[c].enc);
-		if (err < 0) {
-			fprintf(stderr, "Cannot create a MIDI event encoder: %s\n",
-				snd_strerror(err));
-			return err;
-		}
-	}
-	return 0;
-}
-
-static void emu_seq_close(struct emu *e)
-{
-	unsigned int c;
-
-	for (c = 0; c < APCDEV_MAX_CABLES; c++) {
-		if (e->q[c].enc)
-			snd_midi_event_free(e->q[c].enc);
-		e->q[c].enc = NULL;
-	}
-	if (e->seq)
-		snd_seq_close(e->seq);
-	e->seq = NULL;
-}
-
-static int outq_busy(const struct outq *q)
-{
-	return q->len || q->pending;
-}
-
-/* Turn the next queued bytes into an event, if they make one. */
-static int outq_encode(struct emu *e, unsigned int c)
-{
-	struct outq *q = &e->q[c];
-	size_t i = 0;
-	long n = 0;
-
-	snd_seq_ev_clear(&q->ev);
-	while (i < q->len && n == 0)
-		n = snd_midi_event_encode_byte(q->enc, q->buf[i++], &q->ev);
-	memmove(q->buf, q->buf + i, q->len - i);
-	q->len -= i;
-	if (n <= 0)
-		return 0; /* an incomplete message waits in the encoder */
-	if (snd_seq_ev_is_variable(&q->ev)) {
-		memcpy(q->ext, q->ev.data.ext.ptr, q->ev.data.ext.len);
-		q->ev.data.ext.ptr = q->ext;
-	}
-	snd_seq_ev_set_source(&q->ev, e->seq_port[c]);
-	snd_seq_ev_set_subs(&q->ev);
-	snd_seq_ev_set_direct(&q->ev);
-	q->pending = 1;
-	return 1;
-}
-
-/* Send what the card's output buffer takes now; the rest waits. A direct
- * event to a kernel client is delivered within the write (snd-seq-midi's
- * event_process_midi() then snd_rawmidi_kernel_write()), so once the call
- * returns the bytes are in the buffer. */
-static int outq_flush(struct emu *e, unsigned int c)
-{
-	struct outq *q = &e->q[c];
-	size_t need;
-	long n;
-	int room;
-
-	for (;;) {
-		if (!q->pending && !outq_encode(e, c))
-			return 0;
-		need = snd_seq_ev_is_variable(&q->ev) ? q->ev.data.ext.len : TX_EVENT_MAX;
-		if (q->room < need) {
-			room = emu_output_room(e, c);
-			if (room < 0)
-				return room;
-			q->room = room;
-			if (q->room < need)
-				return 0;
-		}
-		/* Not through the output buffer: a failed write leaves
-		 * nothing half sent behind. */
-		n = snd_seq_event_output_direct(e->seq, &q->ev);
-		if (n == -EAGAIN)
-			return 0;
-		if (n < 0)
-			return (int)n;
-		q->room -= need;
-		q->pending = 0;
-	}
-}
-
 /* Hand bytes to the card; what it cannot take now waits in the queue. */
 static int emu_write(struct emu *e, unsigned int c, const uint8_t *msg, size_t len)
 {
-	struct outq *q = &e->q[c];
 	int err;
 
 	if (e->card < 0)
 		return cmd_error(e, -ENODEV, "not connected (unplugged?)");
 	if (c >= e->model->n_cables)
 		return cmd_error(e, -EINVAL, "no cable %u on %s", c, e->model->short_name);
-	if (q->len + len > sizeof(q->buf))
+	err = gadget_seq_write(e->out, c, msg, len);
+	if (err == -ENOBUFS)
 		return cmd_error(e, -ENOBUFS, "output queue full");
-	memcpy(q->buf + q->len, msg, len);
-	q->len += len;
-	err = outq_flush(e, c);
 	if (err < 0) {
 		emu_disconnect(e, snd_strerror(err));
 		return cmd_error(e, err, "Cannot send to the gadget card: %s", snd_strerror(err));
@@ -1200,7 +965,7 @@ static int burst_step(struct emu *e)
 	} else {
 		/* Flat out, but only into an empty queue: a stamp then is
 		 * the moment the card's output buffer took the event. */
-		while (e->burst_i < e->burst_n && !outq_busy(&e->q[0]) &&
+		while (e->burst_i < e->burst_n && !gadget_seq_busy(e->out, 0) &&
 		       slice++ < BURST_SLICE) {
 			err = burst_send_one(e);
 			if (err)
@@ -1289,11 +1054,11 @@ static int emu_loop(struct emu *e)
 		for (c = 0; c < APCDEV_MAX_CABLES; c++) {
 			pfd[n++] = (struct pollfd){ .fd = e->card >= 0 ? e->in_fd[c] : -1,
 						    .events = POLLIN };
-			if (e->card >= 0 && outq_busy(&e->q[c]))
-				timeout = TX_RETRY_MS;
+			if (e->card >= 0 && gadget_seq_busy(e->out, (int)c))
+				timeout = (int)(GADGET_SEQ_RETRY_NS / 1000000);
 		}
 		if (e->card >= 0 && e->busy == BUSY_BURST && !e->burst_rate &&
-		    !outq_busy(&e->q[0]))
+		    !gadget_seq_busy(e->out, 0))
 			timeout = 0;
 		for (i = 0; i < MAX_CLIENTS; i++) {
 			client_at[i] = -1;
@@ -1322,9 +1087,9 @@ static int emu_loop(struct emu *e)
 
 			if (in->fd >= 0 && in->revents & (POLLIN | POLLERR | POLLHUP))
 				emu_read(e, c);
-			if (e->card >= 0 && outq_busy(&e->q[c]) && outq_flush(e, c) < 0)
-				emu_disconnect(e, "write failed");
 		}
+		if (e->card >= 0 && gadget_seq_flush(e->out) < 0)
+			emu_disconnect(e, "write failed");
 		if (pfd[PFD_BUSY].revents) {
 			drain_timer(e->busy_fd);
 			emu_busy_check(e, 1);
@@ -1642,7 +1407,6 @@ static int main_run(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	e->card = -1;
-	e->fmidi_client = -1;
 	e->listen_fd = e->sig_fd = e->busy_fd = e->retry_fd = -1;
 	for (c = 0; c < APCDEV_MAX_CABLES; c++)
 		e->in_fd[c] = -1;
@@ -1683,8 +1447,13 @@ static int main_run(int argc, char **argv)
 		fprintf(stderr, "Cannot create the loop's descriptors: %s\n", strerror(errno));
 		goto out;
 	}
-	if (emu_seq_open(e))
+	err = gadget_seq_new(&e->out, "apcemu", e->model->n_cables);
+	if (err < 0) {
+		fprintf(stderr, "Cannot open the sequencer: %s\n", snd_strerror(err));
+		err = 1;
 		goto out;
+	}
+	err = 1;
 	if (emu_listen(e))
 		goto out;
 
@@ -1706,12 +1475,11 @@ static int main_run(int argc, char **argv)
 	cmd_stats(e, 1, NULL);
 	printf("apcemu: exit\n%.*s", (int)e->reply_len, e->reply);
 out:
-	for (c = 0; c < APCDEV_MAX_CABLES; c++)
-		if (e->card >= 0 && outq_busy(&e->q[c]))
-			outq_flush(e, c);
+	if (e->out && e->card >= 0)
+		gadget_seq_flush(e->out);
 	e->want_connected = 0;
 	emu_disconnect(e, "exit");
-	emu_seq_close(e);
+	gadget_seq_free(e->out);
 	if (plug)
 		emu_gadget_remove(e->gadget);
 	if (e->listen_fd >= 0) {
