@@ -29,3 +29,11 @@ if HAVE_UMOCKDEV
 tests_test_usb_umockdev_CFLAGS += $(UMOCKDEV_CFLAGS)
 tests_test_usb_umockdev_LDADD += $(UMOCKDEV_LIBS)
 endif
+
+# --device parsing: no USB touched, but it lives in the transport library.
+check_PROGRAMS += tests/test-usbselect
+TESTS += tests/test-usbselect
+tests_test_usbselect_SOURCES = tests/test-usbselect.c
+tests_test_usbselect_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_usbselect_LDADD = driver/usb/libapcusb.la driver/core/libapccore.la \
+	driver/util/libapcutil.la $(CMOCKA_LIBS) $(LIBUSB_LIBS)

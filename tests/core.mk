@@ -11,3 +11,16 @@ tests_test_usbmidi_LDADD = driver/core/libapccore.la $(CMOCKA_LIBS)
 tests_test_apcmini_SOURCES = tests/test-apcmini.c tests/support/test-hex.h tests/support/test-table.h
 tests_test_apcmini_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_apcmini_LDADD = driver/core/libapccore.la $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/test-usbout
+TESTS += tests/test-usbout
+tests_test_usbout_SOURCES = tests/test-usbout.c
+tests_test_usbout_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_usbout_LDADD = driver/core/libapccore.la $(CMOCKA_LIBS)
+
+# The shared utilities: the event loop and the log.
+check_PROGRAMS += tests/test-util
+TESTS += tests/test-util
+tests_test_util_SOURCES = tests/test-util.c
+tests_test_util_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_util_LDADD = driver/util/libapcutil.la $(CMOCKA_LIBS)
