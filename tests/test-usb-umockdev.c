@@ -878,7 +878,23 @@ static void test_two_devices(void **state)
 	wait_present(f, 2);
 	assert_int_equal(f->emus[0]->claims, 2);
 	assert_int_equal(f->emus[1]->claims, 2);
-	assert_ptr_not_equal(bridge_devs(f->bridge), bridge_devs(f->bridge)->next);
+	/* Two devices on the bridge, one of each model, each with its own key
+	 * (the serial number where there is one) and its own client. */
+	{
+		struct bridge_dev *a = bridge_devs(f->bridge), *b = a ? a->next : NULL;
+		struct bridge_dev *mk1, *mk2;
+
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_null(b->next);
+		mk1 = a->model == &apc_model_mk1 ? a : b;
+		mk2 = a->model == &apc_model_mk1 ? b : a;
+		assert_ptr_equal(mk1->model, &apc_model_mk1);
+		assert_ptr_equal(mk2->model, &apc_model_mk2);
+		assert_string_equal(mk2->key, "serial:S2");
+		assert_int_equal(strncmp(mk1->key, "port:", 5), 0);
+		assert_int_not_equal(mk1->client, mk2->client);
+	}
 }
 
 static void test_out_gap(void **state)
