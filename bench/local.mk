@@ -29,4 +29,5 @@ tests_test_bench_stats_LDADD = $(CMOCKA_LIBS) -lm
 noinst_PROGRAMS += bench/synth-bench
 bench_synth_bench_SOURCES = bench/synth-bench.c
 bench_synth_bench_CFLAGS = $(AM_CFLAGS) $(FLUIDSYNTH_CFLAGS)
-bench_synth_bench_LDADD = synth/engine/libapcsynth.la driver/util/libapcutil.la -lm
+bench_synth_bench_LDADD = tests/support/libapcprobe.la synth/engine/libapcsynth.la \
+	driver/util/libapcutil.la -lm

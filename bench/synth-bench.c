@@ -15,12 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "probe-onset.h"
+#include "probe-smf.h"
+#include "probe-wav.h"
 #include "synth-fluid.h"
-#include "synth-onset.h"
-#include "synth-wav.h"
 
 #define MAX_NOTES 32
 #define GRID 64
@@ -36,29 +37,7 @@ static char tmp[256];
 
 static double now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void be(FILE *fp, uint32_t v, int n)
-{
-	while (n--)
-		fputc((int)((v >> (8 * n)) & 0xff), fp);
-}
-
-static void vlq(uint8_t *buf, size_t *len, uint32_t v)
-{
-	uint8_t t[5];
-	int n = 0;
-
-	do {
-		t[n++] = v & 0x7f;
-		v >>= 7;
-	} while (v);
-	while (n--)
-		buf[(*len)++] = t[n] | (n ? 0x80 : 0);
+	return (double)apc_now_ns() / 1e9;
 }
 
 /* A busy, deterministic piece for the speed test: 16 tracks, one per
@@ -66,70 +45,51 @@ static void vlq(uint8_t *buf, size_t *len, uint32_t v)
  * moves; drums on channel 10. About 70 voices sound at once. */
 static int write_load_file(const char *path, unsigned int secs)
 {
-	FILE *fp = fopen(path, "wb");
 	unsigned int steps = secs * 4, ch, i;	/* eighth notes at 120 bpm */
-	uint8_t *trk;
+	struct probe_smf file = { 0 };
 	uint32_t seed = 12345;
+	int ret;
 
-	if (!fp)
-		return -errno;
-	trk = malloc(steps * 40 + 64);
-	if (!trk) {
-		fclose(fp);
-		return -ENOMEM;
-	}
-	fputs("MThd", fp);
-	be(fp, 6, 4);
-	be(fp, 1, 2);
-	be(fp, 16, 2);
-	be(fp, 480, 2);
+	probe_smf_header(&file, 1, 16, 480);
 	for (ch = 0; ch < 16; ch++) {
-		size_t n = 0;
+		struct probe_smf trk = { 0 };
 
-		vlq(trk, &n, 0);
-		trk[n++] = (uint8_t)(0xc0 | ch);
-		trk[n++] = (uint8_t)(ch == 9 ? 0 : (ch * 8 + 1) & 0x7f);
+		probe_smf_vlq(&trk, 0);
+		probe_smf_bytes(&trk, (uint8_t[]){ (uint8_t)(0xc0 | ch),
+						   (uint8_t)(ch == 9 ? 0 : (ch * 8 + 1) & 0x7f) }, 2);
 		for (i = 0; i < steps; i++) {
 			uint8_t key, k2;
 
 			seed = seed * 1103515245u + 12345u;
 			key = (uint8_t)(ch == 9 ? 35 + (seed >> 16) % 20 : 36 + (seed >> 16) % 48);
 			k2 = (uint8_t)(key + 4);
-			vlq(trk, &n, 0);
-			trk[n++] = (uint8_t)(0x90 | ch);
-			trk[n++] = key;
-			trk[n++] = 100;
-			vlq(trk, &n, 0);
-			trk[n++] = k2;	/* running status */
-			trk[n++] = 90;
+			probe_smf_vlq(&trk, 0);
+			probe_smf_bytes(&trk, (uint8_t[]){ (uint8_t)(0x90 | ch), key, 100 }, 3);
+			probe_smf_vlq(&trk, 0);
+			probe_smf_bytes(&trk, (uint8_t[]){ k2, 90 }, 2);	/* running status */
 			if (i % 8 == 0) {
-				vlq(trk, &n, 0);
-				trk[n++] = (uint8_t)(0xe0 | ch);
-				trk[n++] = 0;
-				trk[n++] = (uint8_t)(0x40 + (i / 8) % 8);
-				vlq(trk, &n, 0);
-				trk[n++] = (uint8_t)(0xb0 | ch);
-				trk[n++] = 10;
-				trk[n++] = (uint8_t)((i * 5) & 0x7f);
+				probe_smf_vlq(&trk, 0);
+				probe_smf_bytes(&trk, (uint8_t[]){ (uint8_t)(0xe0 | ch), 0,
+								   (uint8_t)(0x40 + (i / 8) % 8) }, 3);
+				probe_smf_vlq(&trk, 0);
+				probe_smf_bytes(&trk, (uint8_t[]){ (uint8_t)(0xb0 | ch), 10,
+								   (uint8_t)((i * 5) & 0x7f) }, 3);
 			}
-			vlq(trk, &n, 220);
-			trk[n++] = (uint8_t)(0x80 | ch);
-			trk[n++] = key;
-			trk[n++] = 0;
-			vlq(trk, &n, 20);
-			trk[n++] = k2;
-			trk[n++] = 0;
+			probe_smf_vlq(&trk, 220);
+			probe_smf_bytes(&trk, (uint8_t[]){ (uint8_t)(0x80 | ch), key, 0 }, 3);
+			probe_smf_vlq(&trk, 20);
+			probe_smf_bytes(&trk, (uint8_t[]){ k2, 0 }, 2);
 		}
-		vlq(trk, &n, 0);
-		trk[n++] = 0xff;
-		trk[n++] = 0x2f;
-		trk[n++] = 0x00;
-		fputs("MTrk", fp);
-		be(fp, (uint32_t)n, 4);
-		fwrite(trk, 1, n, fp);
+		probe_smf_vlq(&trk, 0);
+		probe_smf_bytes(&trk, "\xff\x2f\x00", 3);
+		if (trk.err && !file.err)
+			file.err = trk.err;
+		probe_smf_track(&file, trk.p, trk.len);
+		probe_smf_free(&trk);
 	}
-	free(trk);
-	return fclose(fp) ? -errno : 0;
+	ret = probe_smf_save(&file, path);
+	probe_smf_free(&file);
+	return ret;
 }
 
 static int run(const char *cmd, double *secs)
@@ -147,7 +107,7 @@ static int run(const char *cmd, double *secs)
  * audio length and the file's own length are reported. */
 static double bench_speed(const char *cmd, const char *wav, double *best)
 {
-	struct synth_wav_info info;
+	struct probe_wav_info info;
 	float *data;
 	double t;
 	int i;
@@ -161,7 +121,7 @@ static double bench_speed(const char *cmd, const char *wav, double *best)
 		if (t < *best)
 			*best = t;
 	}
-	if (synth_wav_read(wav, &info, &data) < 0)
+	if (probe_wav_read(wav, &info, &data) < 0)
 		return -1;
 	free(data);
 	return (double)info.frames / info.rate;
@@ -181,16 +141,16 @@ struct timing {
 static int timing_of(const char *wav, const double *times, int n, int64_t *delay, int relative,
 		     struct timing *t)
 {
-	struct synth_wav_info info;
+	struct probe_wav_info info;
 	uint64_t on[MAX_NOTES];
 	float *data;
 	size_t found;
 	int i;
 
 	memset(t, 0, sizeof(*t));
-	if (synth_wav_read(wav, &info, &data) < 0)
+	if (probe_wav_read(wav, &info, &data) < 0)
 		return -1;
-	found = synth_onsets_find(data, info.channels, info.frames, 0.0f, info.rate / 10, on,
+	found = probe_onsets_find(data, info.channels, info.frames, 0.0f, info.rate / 10, on,
 				  MAX_NOTES);
 	free(data);
 	if (found != (size_t)n) {
@@ -390,7 +350,7 @@ int main(int argc, char **argv)
 	snprintf(wav_a, sizeof(wav_a), "%s/apcsynth.wav", tmp);
 	snprintf(wav_f, sizeof(wav_f), "%s/fluidsynth.wav", tmp);
 	if (write_load_file(load, seconds) < 0 ||
-	    (n = synth_onset_probe_write(probe, times, MAX_NOTES)) < 0) {
+	    (n = probe_timing_write(probe, times, MAX_NOTES)) < 0) {
 		fprintf(stderr, "synth-bench: Cannot write the test files in %s\n", tmp);
 		return 1;
 	}

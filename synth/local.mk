@@ -12,8 +12,7 @@ synth_engine_libapcsynth_la_SOURCES = \
 	synth/engine/synth-wav.h synth/engine/synth-wav.c \
 	synth/engine/synth-smf.h synth/engine/synth-smf.c \
 	synth/engine/synth-render.h synth/engine/synth-render.c \
-	synth/engine/synth-rt.h synth/engine/synth-rt.c \
-	synth/engine/synth-onset.h synth/engine/synth-onset.c
+	synth/engine/synth-rt.h synth/engine/synth-rt.c
 synth_engine_libapcsynth_la_CFLAGS = $(AM_CFLAGS) $(FLUIDSYNTH_CFLAGS) -pthread
 synth_engine_libapcsynth_la_LIBADD = $(FLUIDSYNTH_LIBS) -lm -lpthread
 

@@ -2,8 +2,19 @@
 # sequencer mapping, WAV) as cmocka programs speaking TAP, and the offline
 # render test (onsets, reproducibility, command line) as a shell test.
 
+# libapcprobe: what the synth's tests, its guest checker and its benchmark
+# share and the product does not ship: the one SMF writer, the one WAV
+# reader, onset detection and the timing probe file.
+noinst_LTLIBRARIES += tests/support/libapcprobe.la
+tests_support_libapcprobe_la_SOURCES = \
+	tests/support/probe-smf.h tests/support/probe-smf.c \
+	tests/support/probe-wav.h tests/support/probe-wav.c \
+	tests/support/probe-onset.h tests/support/probe-onset.c
+tests_support_libapcprobe_la_LIBADD = -lm
+
 SYNTH_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(FLUIDSYNTH_CFLAGS) -pthread
-SYNTH_TEST_LIBS = synth/engine/libapcsynth.la driver/util/libapcutil.la $(CMOCKA_LIBS)
+SYNTH_TEST_LIBS = tests/support/libapcprobe.la synth/engine/libapcsynth.la \
+	driver/util/libapcutil.la $(CMOCKA_LIBS)
 
 check_PROGRAMS += tests/test-synth-ring tests/test-synth-sched tests/test-synth-smf \
 	tests/test-synth-event tests/test-synth-render-check
@@ -38,4 +49,5 @@ EXTRA_DIST += tests/test-synth-render.sh
 noinst_PROGRAMS += tests/vm/synth-wavcheck
 tests_vm_synth_wavcheck_SOURCES = tests/synth-wavcheck.c
 tests_vm_synth_wavcheck_CFLAGS = $(AM_CFLAGS) $(FLUIDSYNTH_CFLAGS)
-tests_vm_synth_wavcheck_LDADD = synth/engine/libapcsynth.la driver/util/libapcutil.la -lm
+tests_vm_synth_wavcheck_LDADD = tests/support/libapcprobe.la synth/engine/libapcsynth.la \
+	driver/util/libapcutil.la -lm

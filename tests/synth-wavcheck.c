@@ -9,11 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "probe-onset.h"
+#include "probe-wav.h"
 #include "synth-fluid.h"
-#include "synth-onset.h"
-#include "synth-wav.h"
 
 #define MAX_NOTES 256
 
@@ -45,56 +44,6 @@ static int usage_error(const char *msg)
 	return 2;
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-	return p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-/* A writer killed before its close leaves the sizes it wrote at open;
- * a finalised file has RIFF and data sizes that reach its end. */
-static int check_header(const char *path)
-{
-	uint8_t h[12], ch[8];
-	struct stat st;
-	long pos = 12;
-	FILE *fp;
-	int ret = -EBADMSG;
-
-	if (stat(path, &st) < 0)
-		return -errno;
-	fp = fopen(path, "rb");
-	if (!fp)
-		return -errno;
-	if (fread(h, 1, 12, fp) != 12 || memcmp(h, "RIFF", 4) || memcmp(h + 8, "WAVE", 4))
-		goto out;
-	if ((uint64_t)le32(h + 4) + 8 != (uint64_t)st.st_size) {
-		fprintf(stderr, "RIFF size %u, file %lld bytes: not finalised\n", le32(h + 4),
-			(long long)st.st_size);
-		goto out;
-	}
-	while (fread(ch, 1, 8, fp) == 8) {
-		uint32_t len = le32(ch + 4);
-
-		pos += 8;
-		if (!memcmp(ch, "data", 4)) {
-			if ((uint64_t)pos + len + (len & 1) != (uint64_t)st.st_size &&
-			    (uint64_t)pos + len != (uint64_t)st.st_size) {
-				fprintf(stderr, "data size %u at %ld, file %lld bytes: not "
-					"finalised\n", len, pos, (long long)st.st_size);
-				goto out;
-			}
-			ret = 0;
-			goto out;
-		}
-		pos += len + (len & 1);
-		if (fseek(fp, pos, SEEK_SET) < 0)
-			goto out;
-	}
-out:
-	fclose(fp);
-	return ret;
-}
-
 static int read_times(const char *path, double *t, size_t max)
 {
 	FILE *fp = fopen(path, "r");
@@ -124,7 +73,7 @@ static int cmp_double(const void *a, const void *b)
 static int write_probe(const char *path)
 {
 	double times[MAX_NOTES];
-	int n = synth_onset_probe_write(path, times, MAX_NOTES), i;
+	int n = probe_timing_write(path, times, MAX_NOTES), i;
 
 	if (n < 0) {
 		fprintf(stderr, "synth-wavcheck: Cannot write %s: %s\n", path, strerror(-n));
@@ -168,7 +117,7 @@ int main(int argc, char **argv)
 	double times[MAX_NOTES], errs[MAX_NOTES];
 	size_t ne = 0;
 	uint64_t on[MAX_NOTES];
-	struct synth_wav_info info;
+	struct probe_wav_info info;
 	float *data;
 	size_t found, i;
 	int c, want_n = -1, nt = 0, bad = 0, ret, find_sf = 0;
@@ -227,23 +176,22 @@ int main(int argc, char **argv)
 			want_n = nt;
 	}
 
-	ret = check_header(path);
-	if (ret < 0) {
-		fprintf(stderr, "synth-wavcheck: %s: bad or unfinished header: %s\n", path,
-			strerror(-ret));
-		bad++;
-	}
-	ret = synth_wav_read(path, &info, &data);
+	ret = probe_wav_read(path, &info, &data);
 	if (ret < 0) {
 		fprintf(stderr, "synth-wavcheck: Cannot read %s: %s\n", path, strerror(-ret));
 		return 1;
+	}
+	if (!info.finalised) {
+		fprintf(stderr, "synth-wavcheck: %s: the header's sizes do not reach the end "
+			"of the file: not finalised\n", path);
+		bad++;
 	}
 	for (i = 0; i < info.frames * info.channels; i++)
 		if (fabs(data[i]) > peak)
 			peak = fabs(data[i]);
 	/* Level 0: the first sample a voice makes, which needs float output
 	 * of a dry synth to be exact; 16-bit output rounds the tails to 0. */
-	found = synth_onsets_find(data, info.channels, info.frames, 0.0f,
+	found = probe_onsets_find(data, info.channels, info.frames, 0.0f,
 				  (uint64_t)(gap_ms * info.rate / 1000), on, MAX_NOTES);
 	free(data);
 	printf("%s: %u Hz, %u channel(s), %s, %llu frames (%.3f s), peak %.4f, %zu onset(s)\n",

@@ -17,6 +17,7 @@
 
 #include "apcsynth-seq.h"
 #include "synth-event.h"
+#include "probe-wav.h"
 #include "synth-wav.h"
 
 static void test_from_midi(void **state)
@@ -220,7 +221,7 @@ static void test_wav_roundtrip(void **state)
 		 (int)getpid());
 	for (f = 0; f < 2; f++) {
 		struct synth_wav w;
-		struct synth_wav_info info;
+		struct probe_wav_info info;
 		float *data;
 		FILE *fp;
 		long size;
@@ -239,11 +240,12 @@ static void test_wav_roundtrip(void **state)
 		assert_int_equal(size, (fmts[f] == SYNTH_WAV_FLOAT ? 58 : 44) +
 					       n * 2 * (fmts[f] == SYNTH_WAV_FLOAT ? 4 : 2));
 
-		assert_int_equal(synth_wav_read(path, &info, &data), 0);
+		assert_int_equal(probe_wav_read(path, &info, &data), 0);
 		assert_int_equal(info.rate, 44100);
 		assert_int_equal(info.channels, 2);
 		assert_int_equal(info.frames, n);
 		assert_int_equal(info.is_float, fmts[f] == SYNTH_WAV_FLOAT);
+		assert_true(info.finalised);
 		for (i = 0; i < n; i++) {
 			float el = l[i], er = r[i];
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Helper of test-synth-render.sh (one thread): finds a SoundFont, writes
- * the timing probe file, and checks the onsets of its rendering. */
+ * the timing probe and a truncated file, and checks the onsets of their
+ * rendering. */
 #include "config.h"
 
 #include <errno.h>
@@ -10,9 +11,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "probe-onset.h"
+#include "probe-smf.h"
+#include "probe-wav.h"
 #include "synth-fluid.h"
 #include "synth-rt.h"
-#include "synth-onset.h"
 #include "synth-wav.h"
 
 #define MAX_NOTES 32
@@ -35,10 +38,29 @@ static int cmd_soundfont(void)
 static int cmd_probe(const char *path)
 {
 	double times[MAX_NOTES];
-	int n = synth_onset_probe_write(path, times, MAX_NOTES);
+	int n = probe_timing_write(path, times, MAX_NOTES);
 
 	if (n < 0) {
 		fprintf(stderr, "Cannot write %s: %s\n", path, strerror(-n));
+		return 1;
+	}
+	return 0;
+}
+
+/* A file whose only track ends inside a note-on: the reader must say
+ * "truncated channel message". */
+static int cmd_cut(const char *path)
+{
+	static const uint8_t trk[] = { 0x00, 0x90, 0x3c };
+	struct probe_smf b = { 0 };
+	int ret;
+
+	probe_smf_header(&b, 0, 1, 96);
+	probe_smf_track(&b, trk, sizeof(trk));
+	ret = probe_smf_save(&b, path);
+	probe_smf_free(&b);
+	if (ret < 0) {
+		fprintf(stderr, "Cannot write %s: %s\n", path, strerror(-ret));
 		return 1;
 	}
 	return 0;
@@ -52,16 +74,16 @@ static int cmd_onsets(const char *wav)
 {
 	double times[MAX_NOTES];
 	uint64_t on[MAX_NOTES];
-	struct synth_wav_info info;
+	struct probe_wav_info info;
 	float *data;
 	int n, i, ret, bad = 0;
 	size_t found;
 	int64_t delay;
 
-	n = synth_onset_probe_write("/dev/null", times, MAX_NOTES);
+	n = probe_timing_write("/dev/null", times, MAX_NOTES);
 	if (n < 0)
 		return 1;
-	ret = synth_wav_read(wav, &info, &data);
+	ret = probe_wav_read(wav, &info, &data);
 	if (ret < 0) {
 		fprintf(stderr, "Cannot read %s: %s\n", wav, strerror(-ret));
 		return 1;
@@ -72,7 +94,7 @@ static int cmd_onsets(const char *wav)
 		return 1;
 	}
 	/* Level 0: the first non-zero sample; gap 0.1 s of exact silence. */
-	found = synth_onsets_find(data, info.channels, info.frames, 0.0f, info.rate / 10, on,
+	found = probe_onsets_find(data, info.channels, info.frames, 0.0f, info.rate / 10, on,
 				  MAX_NOTES);
 	free(data);
 	if (found != (size_t)n) {
@@ -113,7 +135,7 @@ static int cmd_rt(const char *wav, const char *sfpath)
 	struct synth_rt_config rc;
 	struct synth_rt *rt;
 	struct synth_rt_stats st;
-	struct synth_wav_info info;
+	struct probe_wav_info info;
 	int64_t posted[8], t0 = 0;
 	uint64_t on[8];
 	float *data;
@@ -155,9 +177,9 @@ static int cmd_rt(const char *wav, const char *sfpath)
 			(unsigned long long)st.overflows);
 		bad++;
 	}
-	if (synth_wav_read(wav, &info, &data) < 0)
+	if (probe_wav_read(wav, &info, &data) < 0)
 		return 1;
-	found = synth_onsets_find(data, info.channels, info.frames, 0.0f, info.rate / 50, on, 8);
+	found = probe_onsets_find(data, info.channels, info.frames, 0.0f, info.rate / 50, on, 8);
 	free(data);
 	if (found != (size_t)n) {
 		fprintf(stderr, "found %zu onsets, want %d\n", found, n);
@@ -186,8 +208,11 @@ int main(int argc, char **argv)
 		return cmd_soundfont();
 	if (argc == 3 && !strcmp(argv[1], "probe"))
 		return cmd_probe(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "cut"))
+		return cmd_cut(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "onsets"))
 		return cmd_onsets(argv[2]);
-	fprintf(stderr, "usage: %s soundfont | probe FILE.mid | onsets FILE.wav | rt FILE.wav SF2\n", argv[0]);
+	fprintf(stderr, "usage: %s soundfont | probe FILE.mid | cut FILE.mid | onsets FILE.wav |\n"
+		"       rt FILE.wav SF2\n", argv[0]);
 	return 2;
 }

@@ -49,8 +49,7 @@ cmp "$tmp/c.wav" "$tmp/d.wav" || fail "two s16 renders differ"
 
 # Corrupt input: truncate the probe in the middle of its note track.
 head -c 100 "$tmp/probe.mid" > "$tmp/trunc.mid"
-printf 'MThd\000\000\000\006\000\000\000\001\000\140MTrk\000\000\000\003\000\220\074' \
-    > "$tmp/cut.mid"
+"$CHECK" cut "$tmp/cut.mid" || exit 1
 
 # exit status | stream | text expected | arguments
 while IFS='|' read -r want stream text args; do

@@ -16,47 +16,18 @@
 
 #include <cmocka.h>
 
+#include "probe-smf.h"
 #include "synth-smf.h"
 
-struct buf {
-	uint8_t b[1 << 16];
-	size_t n;
-};
-
-static void b_put(struct buf *b, const void *p, size_t n)
+/* Files are built with the tests' one SMF writer (probe-smf); only the
+ * corrupt ones below, whose chunk structure itself is broken, are bytes. */
+static void b_put(struct probe_smf *b, const void *p, size_t n)
 {
-	assert_true(b->n + n <= sizeof(b->b));
-	memcpy(b->b + b->n, p, n);
-	b->n += n;
+	probe_smf_bytes(b, p, n);
+	assert_int_equal(b->err, 0);
 }
 
-static void b_be(struct buf *b, uint32_t v, int n)
-{
-	while (n--) {
-		uint8_t c = (uint8_t)(v >> (8 * n));
-
-		b_put(b, &c, 1);
-	}
-}
-
-static void b_hdr(struct buf *b, unsigned int fmt, unsigned int ntrk, unsigned int div)
-{
-	b_put(b, "MThd", 4);
-	b_be(b, 6, 4);
-	b_be(b, fmt, 2);
-	b_be(b, ntrk, 2);
-	b_be(b, div, 2);
-}
-
-/* A track chunk from raw event bytes. */
-static void b_trk(struct buf *b, const void *ev, size_t n)
-{
-	b_put(b, "MTrk", 4);
-	b_be(b, (uint32_t)n, 4);
-	b_put(b, ev, n);
-}
-
-static char *write_tmp(const struct buf *b)
+static char *write_tmp(const struct probe_smf *b)
 {
 	const char *dir = getenv("TMPDIR");
 	char *path = malloc(512);
@@ -66,7 +37,8 @@ static char *write_tmp(const struct buf *b)
 	snprintf(path, 512, "%s/test-synth-smf-XXXXXX", dir && *dir ? dir : "/tmp");
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
-	assert_int_equal(write(fd, b->b, b->n), (ssize_t)b->n);
+	assert_int_equal(b->err, 0);
+	assert_int_equal(write(fd, b->p, b->len), (ssize_t)b->len);
 	close(fd);
 	return path;
 }
@@ -79,7 +51,7 @@ struct want_ev {
 	uint32_t len;
 };
 
-static void check_events(const struct buf *b, const struct want_ev *want, size_t n)
+static void check_events(const struct probe_smf *b, const struct want_ev *want, size_t n)
 {
 	char *path = write_tmp(b), err[256];
 	struct synth_smf *smf;
@@ -141,11 +113,12 @@ static void test_format0_running_status(void **state)
 		{ 288, 288 * t, 0, 0xe0, 0, 0x00, 0x40, 0 },
 		{ 288, 288 * t, 0, 0xff, 0x2f, 0, 0, 0 },
 	};
-	struct buf b = { .n = 0 };
+	struct probe_smf b = { 0 };
 
-	b_hdr(&b, 0, 1, 96);
-	b_trk(&b, trk, sizeof(trk));
+	probe_smf_header(&b, 0, 1, 96);
+	probe_smf_track(&b, trk, sizeof(trk));
 	check_events(&b, want, sizeof(want) / sizeof(want[0]));
+	probe_smf_free(&b);
 }
 
 /* Format 1: tempo map in track 0 applies to the others; tracks merged by
@@ -180,14 +153,15 @@ static void test_format1_tempo_merge(void **state)
 		{ 720, 1.0, 2, 0xff, 0x2f, 0, 0, 0 },
 		{ 960, 1.5, 0, 0xff, 0x2f, 0, 0, 0 },
 	};
-	struct buf b = { .n = 0 };
+	struct probe_smf b = { 0 };
 
-	b_hdr(&b, 1, 3, 480);
-	b_trk(&b, t0, sizeof(t0));
+	probe_smf_header(&b, 1, 3, 480);
+	probe_smf_track(&b, t0, sizeof(t0));
 	b_put(&b, "XFIH\0\0\0\3abc", 11);
-	b_trk(&b, t1, sizeof(t1));
-	b_trk(&b, t2, sizeof(t2));
+	probe_smf_track(&b, t1, sizeof(t1));
+	probe_smf_track(&b, t2, sizeof(t2));
 	check_events(&b, want, sizeof(want) / sizeof(want[0]));
+	probe_smf_free(&b);
 }
 
 /* Sysex (F0 and F7 forms), a long sysex cut to the payload limit, and
@@ -210,7 +184,7 @@ static void test_sysex_smpte(void **state)
 		{ 120, 0.120, 0, 0xff, 0x2f, 0, 0, 0 },
 	};
 	static uint8_t trk[sizeof(head) + 8224 + sizeof(tail)];
-	struct buf b = { .n = 0 };
+	struct probe_smf b = { 0 };
 	char *path, err[256];
 	struct synth_smf *smf;
 	struct synth_smf_event ev;
@@ -220,8 +194,8 @@ static void test_sysex_smpte(void **state)
 	memset(trk + sizeof(head), 0x55, 8224);
 	trk[sizeof(head) + 8223] = 0xf7;
 	memcpy(trk + sizeof(head) + 8224, tail, sizeof(tail));
-	b_hdr(&b, 0, 1, (uint16_t)((-25 & 0xff) << 8 | 40));
-	b_trk(&b, trk, sizeof(trk));
+	probe_smf_header(&b, 0, 1, (uint16_t)((-25 & 0xff) << 8 | 40));
+	probe_smf_track(&b, trk, sizeof(trk));
 	check_events(&b, want, sizeof(want) / sizeof(want[0]));
 
 	/* Payload contents and the truncation flag. */
@@ -239,12 +213,13 @@ static void test_sysex_smpte(void **state)
 	synth_smf_free(smf);
 	unlink(path);
 	free(path);
+	probe_smf_free(&b);
 }
 
 /* Many events, many window refills: order and count survive streaming. */
 static void test_long_stream(void **state)
 {
-	static struct buf b;
+	struct probe_smf b = { 0 };
 	static uint8_t trk[2][30000];
 	size_t n[2] = { 0, 0 };
 	int t, i, count = 0;
@@ -253,7 +228,6 @@ static void test_long_stream(void **state)
 	struct synth_smf_event ev;
 	uint64_t last = 0;
 
-	b.n = 0;
 	for (t = 0; t < 2; t++) {
 		for (i = 0; i < 7000; i++) {
 			trk[t][n[t]++] = (uint8_t)(1 + t);	/* delta 1 or 2 */
@@ -265,9 +239,9 @@ static void test_long_stream(void **state)
 		memcpy(trk[t] + n[t], "\x00\xff\x2f\x00", 4);
 		n[t] += 4;
 	}
-	b_hdr(&b, 1, 2, 96);
-	b_trk(&b, trk[0], n[0]);
-	b_trk(&b, trk[1], n[1]);
+	probe_smf_header(&b, 1, 2, 96);
+	probe_smf_track(&b, trk[0], n[0]);
+	probe_smf_track(&b, trk[1], n[1]);
 	path = write_tmp(&b);
 	assert_int_equal(synth_smf_open(path, &smf, err, sizeof(err)), 0);
 	while (synth_smf_next(smf, &ev) == 1) {
@@ -281,6 +255,7 @@ static void test_long_stream(void **state)
 	synth_smf_free(smf);
 	unlink(path);
 	free(path);
+	probe_smf_free(&b);
 }
 
 struct bad_case {
@@ -332,7 +307,7 @@ static void test_corrupt(void **state)
 
 	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		const struct bad_case *c = &bad_cases[i];
-		struct buf b = { .n = 0 };
+		struct probe_smf b = { 0 };
 		struct synth_smf *smf = NULL;
 		struct synth_smf_event ev;
 		char *path, err[256] = "";
@@ -362,6 +337,7 @@ static void test_corrupt(void **state)
 		synth_smf_free(smf);
 		unlink(path);
 		free(path);
+		probe_smf_free(&b);
 	}
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* WAV writer (render thread, or the offline loop) and whole-file reader
- * (tests and bench, main thread). */
+/* WAV writer: opened and closed by the main thread, written by the render
+ * thread (-o) or the offline render loop (-F, main thread). */
 #include "config.h"
 
 #include <errno.h>
@@ -23,16 +23,6 @@ static void put32(uint8_t *p, uint32_t v)
 {
 	put16(p, v & 0xffff);
 	put16(p + 2, v >> 16);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static unsigned int get16(const uint8_t *p)
-{
-	return p[0] | (p[1] << 8);
 }
 
 int synth_wav_parse_format(const char *s, enum synth_wav_format *fmt)
@@ -174,72 +164,4 @@ int synth_wav_close(struct synth_wav *w)
 		err = -errno;
 	w->fp = NULL;
 	return err;
-}
-
-int synth_wav_read(const char *path, struct synth_wav_info *info, float **data)
-{
-	uint8_t hdr[12], ch[8], fmt[40];
-	FILE *fp = fopen(path, "rb");
-	int have_fmt = 0, ret = -EBADMSG;
-	unsigned int fmt_tag = 0;
-	float *out = NULL;
-
-	*data = NULL;
-	memset(info, 0, sizeof(*info));
-	if (!fp)
-		return -errno;
-	if (fread(hdr, 1, 12, fp) != 12 || memcmp(hdr, "RIFF", 4) || memcmp(hdr + 8, "WAVE", 4))
-		goto out_close;
-	while (fread(ch, 1, 8, fp) == 8) {
-		uint32_t len = get32(ch + 4);
-
-		if (!memcmp(ch, "fmt ", 4)) {
-			if (len < 16 || len > sizeof(fmt) || fread(fmt, 1, len, fp) != len)
-				goto out_close;
-			fmt_tag = get16(fmt);
-			info->channels = get16(fmt + 2);
-			info->rate = get32(fmt + 4);
-			info->bits = get16(fmt + 14);
-			if (fmt_tag == 0xfffe && len >= 26)
-				fmt_tag = get16(fmt + 24);
-			have_fmt = 1;
-		} else if (!memcmp(ch, "data", 4) && have_fmt) {
-			unsigned int bps = info->bits / 8;
-			uint64_t n, i;
-			uint8_t s[4];
-
-			if (!info->channels || (!(fmt_tag == WAV_FMT_PCM && bps == 2) &&
-						!(fmt_tag == WAV_FMT_FLOAT && bps == 4))) {
-				ret = -ENOTSUP;
-				goto out_close;
-			}
-			info->is_float = fmt_tag == WAV_FMT_FLOAT;
-			n = len / bps;
-			out = malloc((n ? n : 1) * sizeof(float));
-			if (!out) {
-				ret = -ENOMEM;
-				goto out_close;
-			}
-			for (i = 0; i < n; i++) {
-				if (fread(s, 1, bps, fp) != bps)
-					break;
-				if (info->is_float) {
-					uint32_t u = get32(s);
-
-					memcpy(&out[i], &u, 4);
-				} else {
-					out[i] = (int16_t)get16(s) / 32768.0f;
-				}
-			}
-			info->frames = i / info->channels;
-			*data = out;
-			ret = 0;
-			goto out_close;
-		} else if (fseek(fp, len + (len & 1), SEEK_CUR)) {
-			goto out_close;
-		}
-	}
-out_close:
-	fclose(fp);
-	return ret;
 }

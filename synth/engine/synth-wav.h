@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * RIFF/WAVE writer (16-bit PCM or 32-bit float, little endian, any channel
- * count) whose header is finalised on close, and a small reader for the
- * tests and the benchmark. The writer converts without dither so the same
- * input always gives the same bytes.
+ * count) whose header is finalised on close. It converts without dither,
+ * so the same input always gives the same bytes. (The tests' reader is
+ * tests/support/probe-wav.)
  */
 #ifndef APC_SYNTH_WAV_H
 #define APC_SYNTH_WAV_H
@@ -35,16 +35,5 @@ int synth_wav_open(struct synth_wav *w, const char *path, unsigned int rate,
 int synth_wav_write_planar(struct synth_wav *w, const float *l, const float *r, unsigned int n);
 /* Patch the sizes into the header and close. Returns the first error. */
 int synth_wav_close(struct synth_wav *w);
-
-/* Whole-file reader (tests, bench): samples converted to float,
- * interleaved; caller frees *data. */
-struct synth_wav_info {
-	unsigned int rate;
-	unsigned int channels;
-	unsigned int bits;
-	int is_float;
-	uint64_t frames;
-};
-int synth_wav_read(const char *path, struct synth_wav_info *info, float **data);
 
 #endif

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Onset detection over a whole rendered file; tests and bench, one thread. */
+/* Onset detection over a whole rendered file and the timing probe writer;
+ * tests and bench, on their one thread. */
 #include "config.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include <stddef.h>
 
-#include "synth-onset.h"
+#include "probe-onset.h"
+#include "probe-smf.h"
 
-size_t synth_onsets_find(const float *data, unsigned int channels, uint64_t frames, float level,
+size_t probe_onsets_find(const float *data, unsigned int channels, uint64_t frames, float level,
 			 uint64_t gap, uint64_t *out, size_t max)
 {
 	uint64_t quiet = gap, i;
@@ -53,67 +53,6 @@ static const uint32_t probe_fine_offsets[] = { 1, 17, 31, 32, 33, 47, 63, 64 + 5
 #define PROBE_NOTE_TICKS_SLOW 48
 #define PROBE_NOTE_TICKS_FINE 2400
 
-struct bytes {
-	uint8_t *p;
-	size_t len, cap;
-	int err;
-};
-
-static void put(struct bytes *b, const void *src, size_t n)
-{
-	if (b->err)
-		return;
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		uint8_t *np;
-
-		while (cap < b->len + n)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np) {
-			b->err = -ENOMEM;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, src, n);
-	b->len += n;
-}
-
-static void put_vlq(struct bytes *b, uint32_t v)
-{
-	uint8_t tmp[5];
-	int n = 0, i;
-
-	do {
-		tmp[n++] = v & 0x7f;
-		v >>= 7;
-	} while (v);
-	for (i = n - 1; i >= 0; i--) {
-		uint8_t c = tmp[i] | (i ? 0x80 : 0);
-
-		put(b, &c, 1);
-	}
-}
-
-static void put_be(struct bytes *b, uint32_t v, int n)
-{
-	uint8_t tmp[4];
-	int i;
-
-	for (i = 0; i < n; i++)
-		tmp[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-	put(b, tmp, (size_t)n);
-}
-
-static void put_chunk(struct bytes *file, const char *id, const struct bytes *body)
-{
-	put(file, id, 4);
-	put_be(file, (uint32_t)body->len, 4);
-	put(file, body->p, body->len);
-}
-
 static double probe_time(uint32_t tick)
 {
 	if (tick <= PROBE_SWITCH_TICK)
@@ -122,12 +61,11 @@ static double probe_time(uint32_t tick)
 	       (tick - PROBE_SWITCH_TICK) * (PROBE_TEMPO_FINE / 1e6) / PROBE_DIV;
 }
 
-int synth_onset_probe_write(const char *path, double *times, size_t max)
+int probe_timing_write(const char *path, double *times, size_t max)
 {
-	struct bytes tempo = { 0 }, notes = { 0 }, file = { 0 };
+	struct probe_smf tempo = { 0 }, notes = { 0 }, file = { 0 };
 	uint32_t ticks[32], last = 0, end;
 	size_t n = 0, i;
-	FILE *fp;
 	int ret;
 
 	for (i = 0; i < sizeof(probe_slow_ticks) / sizeof(probe_slow_ticks[0]); i++)
@@ -138,53 +76,39 @@ int synth_onset_probe_write(const char *path, double *times, size_t max)
 	end = ticks[n - 1] + PROBE_FINE_STEP;
 
 	/* Track 0: tempo map. */
-	put_vlq(&tempo, 0);
-	put(&tempo, "\xff\x51\x03", 3);
-	put_be(&tempo, PROBE_TEMPO_SLOW, 3);
-	put_vlq(&tempo, PROBE_SWITCH_TICK);
-	put(&tempo, "\xff\x51\x03", 3);
-	put_be(&tempo, PROBE_TEMPO_FINE, 3);
-	put_vlq(&tempo, end - PROBE_SWITCH_TICK);
-	put(&tempo, "\xff\x2f\x00", 3);
+	probe_smf_vlq(&tempo, 0);
+	probe_smf_bytes(&tempo, "\xff\x51\x03", 3);
+	probe_smf_be(&tempo, PROBE_TEMPO_SLOW, 3);
+	probe_smf_vlq(&tempo, PROBE_SWITCH_TICK);
+	probe_smf_bytes(&tempo, "\xff\x51\x03", 3);
+	probe_smf_be(&tempo, PROBE_TEMPO_FINE, 3);
+	probe_smf_vlq(&tempo, end - PROBE_SWITCH_TICK);
+	probe_smf_bytes(&tempo, "\xff\x2f\x00", 3);
 
 	/* Track 1: the notes, note-offs with running status (velocity 0). */
-	put_vlq(&notes, 0);
-	put(&notes, "\xff\x03\x05probe", 8);
+	probe_smf_vlq(&notes, 0);
+	probe_smf_bytes(&notes, "\xff\x03\x05probe", 8);
 	for (i = 0; i < n; i++) {
 		uint32_t len = ticks[i] < PROBE_SWITCH_TICK ? PROBE_NOTE_TICKS_SLOW
 							    : PROBE_NOTE_TICKS_FINE;
 
-		put_vlq(&notes, ticks[i] - last);
-		put(&notes, "\x99\x4c\x7f", 3);
-		put_vlq(&notes, len);
-		put(&notes, "\x4c\x00", 2);
+		probe_smf_vlq(&notes, ticks[i] - last);
+		probe_smf_bytes(&notes, "\x99\x4c\x7f", 3);
+		probe_smf_vlq(&notes, len);
+		probe_smf_bytes(&notes, "\x4c\x00", 2);
 		last = ticks[i] + len;
 		if (i < max)
 			times[i] = probe_time(ticks[i]);
 	}
-	put_vlq(&notes, end - last);
-	put(&notes, "\xff\x2f\x00", 3);
+	probe_smf_vlq(&notes, end - last);
+	probe_smf_bytes(&notes, "\xff\x2f\x00", 3);
 
-	put(&file, "MThd", 4);
-	put_be(&file, 6, 4);
-	put_be(&file, 1, 2);
-	put_be(&file, 2, 2);
-	put_be(&file, PROBE_DIV, 2);
-	put_chunk(&file, "MTrk", &tempo);
-	put_chunk(&file, "MTrk", &notes);
-
-	ret = tempo.err ? tempo.err : notes.err ? notes.err : file.err;
-	if (!ret) {
-		fp = fopen(path, "wb");
-		if (!fp)
-			ret = -errno;
-		else if (fwrite(file.p, 1, file.len, fp) != file.len)
-			ret = -EIO;
-		if (fp && fclose(fp) && !ret)
-			ret = -errno;
-	}
-	free(tempo.p);
-	free(notes.p);
-	free(file.p);
+	probe_smf_header(&file, 1, 2, PROBE_DIV);
+	probe_smf_track(&file, tempo.p, tempo.len);
+	probe_smf_track(&file, notes.p, notes.len);
+	ret = tempo.err ? tempo.err : notes.err ? notes.err : probe_smf_save(&file, path);
+	probe_smf_free(&tempo);
+	probe_smf_free(&notes);
+	probe_smf_free(&file);
 	return ret < 0 ? ret : (int)n;
 }
