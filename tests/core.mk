@@ -24,3 +24,7 @@ TESTS += tests/test-util
 tests_test_util_SOURCES = tests/test-util.c
 tests_test_util_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_util_LDADD = driver/util/libapcutil.la $(CMOCKA_LIBS)
+
+# The layering rules of doc/INTERNALS.md, on the sources.
+TESTS += tests/layering.sh
+EXTRA_DIST += tests/layering.sh
