@@ -301,23 +301,39 @@ static int post_event(void *ctx, struct synth_event *ev, int64_t t_ns)
 	return synth_rt_post(ctx, ev, t_ns);
 }
 
+/* The counters the audio side and the sequencer side keep. */
+enum { SEEN_OVERFLOWS, SEEN_OVERRUNS, SEEN_WRITE_ERRORS, SEEN_SYSEX_DROPPED,
+       SEEN_SYSEX_UNHANDLED, SEEN_FLUID_MSGS, SEEN_COUNT };
+
 /* Counters only grow; say so when they did, from this (non-audio) thread. */
 static void report_counts(struct synth_rt *rt, struct apcsynth_seq *seq, uint64_t *seen)
 {
 	struct synth_rt_stats st;
 
 	synth_rt_get_stats(rt, &st);
-	if (st.overflows != seen[0])
+	if (st.overflows != seen[SEEN_OVERFLOWS])
 		log_warn("%llu events dropped so far: event ring full",
 			   (unsigned long long)st.overflows);
-	if (seq->input_overruns != seen[1])
+	if (seq->input_overruns != seen[SEEN_OVERRUNS])
 		log_warn("%llu sequencer input overruns so far: events lost in the kernel",
 			   (unsigned long long)seq->input_overruns);
-	if (st.write_errors != seen[2])
+	if (st.write_errors != seen[SEEN_WRITE_ERRORS])
 		log_warn("%llu blocks could not be written", (unsigned long long)st.write_errors);
-	seen[0] = st.overflows;
-	seen[1] = seq->input_overruns;
-	seen[2] = st.write_errors;
+	if (seq->sysex_dropped != seen[SEEN_SYSEX_DROPPED])
+		log_warn("%llu sysex messages too long to apply were skipped so far",
+			 (unsigned long long)seq->sysex_dropped);
+	if (st.sysex_unhandled != seen[SEEN_SYSEX_UNHANDLED])
+		log_info("%llu sysex messages FluidSynth does not know so far",
+			 (unsigned long long)st.sysex_unhandled);
+	if (st.fluid_msgs_dropped != seen[SEEN_FLUID_MSGS])
+		log_warn("%llu FluidSynth messages from the audio thread not shown so far "
+			 "(it may not print)", (unsigned long long)st.fluid_msgs_dropped);
+	seen[SEEN_OVERFLOWS] = st.overflows;
+	seen[SEEN_OVERRUNS] = seq->input_overruns;
+	seen[SEEN_WRITE_ERRORS] = st.write_errors;
+	seen[SEEN_SYSEX_DROPPED] = seq->sysex_dropped;
+	seen[SEEN_SYSEX_UNHANDLED] = st.sysex_unhandled;
+	seen[SEEN_FLUID_MSGS] = st.fluid_msgs_dropped;
 }
 
 static int run_live(const struct options *o)
@@ -328,7 +344,7 @@ static int run_live(const struct options *o)
 	struct synth_rt_stats st;
 	struct pollfd *pfd = NULL;
 	sigset_t mask;
-	uint64_t seen[3] = { 0, 0, 0 };
+	uint64_t seen[SEEN_COUNT] = { 0 };
 	int sfd = -1, nseq, ret, status = 1, running = 1, i;
 
 	/* Before any thread exists, so FluidSynth's audio thread and our
@@ -415,9 +431,11 @@ out_stop:
 	if (synth_rt_stop(rt) < 0)
 		status = 1;
 	synth_rt_get_stats(rt, &st);
-	log_info("%llu events applied, %llu late (worst %llu frames), %llu dropped",
-		   (unsigned long long)st.applied, (unsigned long long)st.late,
-		   (unsigned long long)st.late_max, (unsigned long long)st.overflows);
+	log_info("%llu events applied, %llu late (worst %llu frames), %llu dropped; "
+		 "%llu not for a synth; %.1f s rendered",
+		 (unsigned long long)st.applied, (unsigned long long)st.late,
+		 (unsigned long long)st.late_max, (unsigned long long)st.overflows,
+		 (unsigned long long)seq.ignored, (double)st.frames / o->fluid.rate);
 out_seq:
 	free(pfd);
 	apcsynth_seq_close(&seq);

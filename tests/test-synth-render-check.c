@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "probe-onset.h"
 #include "probe-smf.h"
 #include "probe-wav.h"
@@ -151,23 +151,18 @@ static int cmd_rt(const char *wav, const char *sfpath)
 		return 1;
 	for (i = 0; i < n; i++) {
 		struct synth_event ev;
-		struct timespec ts = { 0, gap_ms[i] * 1000000L };
 		static const uint8_t on_msg[3] = { 0x99, 76, 127 }, off_msg[3] = { 0x89, 76, 0 };
 
-		nanosleep(&ts, NULL);
+		apc_sleep_until_ns(apc_now_ns() + (uint64_t)gap_ms[i] * 1000000u);
 		synth_event_from_midi(&ev, on_msg, 3, 0);
-		posted[i] = synth_rt_now_ns();
+		posted[i] = (int64_t)apc_now_ns();
 		if (!i)
 			t0 = posted[0];
 		synth_rt_post(rt, &ev, 0);
 		synth_event_from_midi(&ev, off_msg, 3, 0);
 		synth_rt_post(rt, &ev, 0);
 	}
-	{
-		struct timespec ts = { 0, 200000000L };
-
-		nanosleep(&ts, NULL);
-	}
+	apc_sleep_until_ns(apc_now_ns() + 200000000u);
 	if (synth_rt_stop(rt) < 0)
 		bad++;
 	synth_rt_get_stats(rt, &st);

@@ -197,29 +197,6 @@ static void test_late(void **state)
 	assert_int_equal(s.stats.applied, 3);
 }
 
-/* apply_due applies what is due now and renders nothing. */
-static void test_apply_due(void **state)
-{
-	struct rec_engine eng_ctx = { 0 };
-	struct arr_source src_ctx;
-	struct synth_engine eng = { rec_render, rec_apply, &eng_ctx, 1 };
-	struct synth_source src = { arr_peek, arr_pop, &src_ctx };
-	struct synth_sched s;
-	float l[8], r[8];
-
-	memset(&src_ctx, 0, sizeof(src_ctx));
-	src_ctx.ev[0].frame = 8;
-	src_ctx.ev[1].frame = 8;
-	src_ctx.ev[2].frame = 9;
-	src_ctx.n = src_ctx.visible = 3;
-	synth_sched_init(&s, &eng, &src);
-	synth_sched_run(&s, l, r, 8);
-	assert_int_equal(eng_ctx.napplied, 0);
-	synth_sched_apply_due(&s);
-	assert_int_equal(eng_ctx.napplied, 2);
-	assert_int_equal(eng_ctx.rendered, 8);
-}
-
 static void test_effective(void **state)
 {
 	static const struct {
@@ -247,7 +224,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_late),
-		cmocka_unit_test(test_apply_due),
 		cmocka_unit_test(test_effective),
 	};
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "midimsg.h"
 #include "synth-event.h"
 
 enum synth_sysex_kind synth_sysex_classify(const uint8_t *d, size_t len)
@@ -33,7 +34,7 @@ enum synth_sysex_kind synth_sysex_classify(const uint8_t *d, size_t len)
 int synth_event_from_midi(struct synth_event *ev, const uint8_t *msg, size_t len, uint8_t port)
 {
 	uint8_t st, hi;
-	static const uint8_t need[8] = { 3, 3, 3, 3, 2, 2, 3, 0 };
+	size_t need;
 
 	if (len == 0 || !(msg[0] & 0x80))
 		return -EINVAL;
@@ -56,9 +57,10 @@ int synth_event_from_midi(struct synth_event *ev, const uint8_t *msg, size_t len
 			return 0;
 		}
 	}
-	if (len < need[hi - 8])
+	need = midi_msg_length(st);
+	if (len < need)
 		return -EINVAL;
-	if ((msg[1] & 0x80) || (need[hi - 8] == 3 && (msg[2] & 0x80)))
+	if ((msg[1] & 0x80) || (need == 3 && (msg[2] & 0x80)))
 		return -EINVAL;
 	if (port > 15)
 		return -EINVAL;

@@ -25,7 +25,6 @@ enum synth_ev_type {
 	SYNTH_EV_STOP,		/* transport stop: notes off on all channels */
 	SYNTH_EV_RESET,		/* system reset (FF) */
 	SYNTH_EV_NOTES_OFF,	/* all notes off on channels [chan, chan + value) */
-	SYNTH_EV_SOUNDS_OFF,	/* all sounds off on channels [chan, chan + value) */
 };
 
 /* GM/GS/XG resets are 4 to 9 bytes without F0/F7; a longer sysex (tuning

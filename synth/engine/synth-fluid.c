@@ -105,6 +105,11 @@ static void fluid_log_hook(int level, const char *message, void *data)
 	}
 }
 
+uint64_t synth_fluid_msgs_dropped(void)
+{
+	return atomic_load_explicit(&fluid_msgs_dropped, memory_order_relaxed);
+}
+
 static void fluid_log_setup(void)
 {
 	int lvl;
@@ -224,18 +229,14 @@ static void fluid_apply_sysex(struct synth_fluid *f, const struct synth_event *e
 	}
 }
 
-static void fluid_channels_off(struct synth_fluid *f, const struct synth_event *ev, int sounds)
+static void fluid_notes_off(struct synth_fluid *f, const struct synth_event *ev)
 {
 	int c, end = ev->chan + ev->value;
 
 	if (end > f->channels)
 		end = f->channels;
-	for (c = ev->chan; c < end; c++) {
-		if (sounds)
-			fluid_synth_all_sounds_off(f->synth, c);
-		else
-			fluid_synth_all_notes_off(f->synth, c);
-	}
+	for (c = ev->chan; c < end; c++)
+		fluid_synth_all_notes_off(f->synth, c);
 }
 
 void synth_fluid_apply(void *ctx, const struct synth_event *ev)
@@ -283,10 +284,7 @@ void synth_fluid_apply(void *ctx, const struct synth_event *ev)
 		fluid_synth_system_reset(s);
 		break;
 	case SYNTH_EV_NOTES_OFF:
-		fluid_channels_off(f, ev, 0);
-		break;
-	case SYNTH_EV_SOUNDS_OFF:
-		fluid_channels_off(f, ev, 1);
+		fluid_notes_off(f, ev);
 		break;
 	default:
 		break;

@@ -52,6 +52,10 @@ struct synth_fluid {
  * compiled-in default. Returns a malloc'd path or NULL with -errno in *err. */
 char *synth_fluid_find_soundfont(const char *explicit, int *err);
 
+/* FluidSynth messages dropped so far because a thread other than the one
+ * that created the synth (the audio thread) logged them; any thread. */
+uint64_t synth_fluid_msgs_dropped(void);
+
 /* Creates settings and synth, loads the SoundFont. On error returns -errno
  * and has logged "Cannot ..." already. */
 int synth_fluid_new(const struct synth_fluid_config *c, struct synth_fluid **out);

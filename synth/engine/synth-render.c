@@ -7,9 +7,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "apclog.h"
+#include "clock.h"
 #include "synth-render.h"
 #include "synth-smf.h"
 
@@ -94,10 +94,7 @@ static void smf_pop(void *ctx)
 
 static double now_sec(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return (double)apc_now_ns() / 1e9;
 }
 
 void synth_render_opts_defaults(struct synth_render_opts *o)

@@ -10,14 +10,12 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "apclog.h"
+#include "clock.h"
 #include "synth-ring.h"
 #include "synth-rt.h"
 #include "synth-sched.h"
-
-#define NSEC 1000000000LL
 
 /* Which frame the audio thread rendered when: written by the audio thread
  * once per block, read by the producer to turn arrival times into frames.
@@ -54,14 +52,6 @@ struct synth_rt {
 	/* Producer-owned. */
 	uint64_t last_frame;
 };
-
-int64_t synth_rt_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * NSEC + ts.tv_nsec;
-}
 
 static void clock_publish(struct rt_clock *c, uint64_t frame, int64_t ns)
 {
@@ -108,7 +98,7 @@ static void rt_publish_stats(struct synth_rt *rt)
 	atomic_store_explicit(&rt->st_late_max, s->late_max, memory_order_relaxed);
 }
 
-/* FluidSynth's audio thread. clock_gettime(CLOCK_MONOTONIC) is served by
+/* FluidSynth's audio thread. apc_now_ns() (clock_gettime) is served by
  * the vDSO, not a system call; everything else is the scheduler's. */
 static int rt_audio_cb(void *data, int len, int nfx, float *fx[], int nout, float *out[])
 {
@@ -116,16 +106,10 @@ static int rt_audio_cb(void *data, int len, int nfx, float *fx[], int nout, floa
 
 	if (nout < 2 || len <= 0)
 		return 0;
-	clock_publish(&rt->clock, rt->sched.frame, synth_rt_now_ns());
+	clock_publish(&rt->clock, rt->sched.frame, (int64_t)apc_now_ns());
 	synth_sched_run(&rt->sched, out[0], out[1], (unsigned int)len);
 	rt_publish_stats(rt);
 	return 0;
-}
-
-static void ts_from_ns(struct timespec *ts, int64_t ns)
-{
-	ts->tv_sec = ns / NSEC;
-	ts->tv_nsec = ns % NSEC;
 }
 
 /* Our render thread for WAV output: block k is due at t0 + k periods,
@@ -134,7 +118,6 @@ static void *rt_wav_thread(void *arg)
 {
 	struct synth_rt *rt = arg;
 	unsigned int period = (unsigned int)rt->cfg.fluid.period_size;
-	struct timespec ts;
 	int64_t t0, due;
 	uint64_t k = 0;
 
@@ -147,11 +130,10 @@ static void *rt_wav_thread(void *arg)
 	}
 	sem_post(&rt->started);
 
-	t0 = synth_rt_now_ns();
+	t0 = (int64_t)apc_now_ns();
 	while (!atomic_load_explicit(&rt->stop, memory_order_acquire)) {
-		due = t0 + (int64_t)((double)k * period * NSEC / rt->rate);
-		ts_from_ns(&ts, due);
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		due = t0 + (int64_t)((double)k * period * APC_NS_PER_SEC / rt->rate);
+		while (apc_sleep_until_ns((uint64_t)due) == EINTR)
 			;
 		clock_publish(&rt->clock, rt->sched.frame, due);
 		synth_sched_run(&rt->sched, rt->lbuf, rt->rbuf, period);
@@ -272,12 +254,12 @@ int synth_rt_start(struct synth_rt *rt)
 int synth_rt_post(struct synth_rt *rt, struct synth_event *ev, int64_t t_ns)
 {
 	uint64_t frame = 0, at;
-	int64_t ns, now = synth_rt_now_ns();
+	int64_t ns, now = (int64_t)apc_now_ns();
 
 	if (!t_ns || t_ns > now)
 		t_ns = now;
 	if (clock_read(&rt->clock, &frame, &ns)) {
-		double d = (double)(t_ns - ns) * rt->rate / NSEC;
+		double d = (double)(t_ns - ns) * rt->rate / APC_NS_PER_SEC;
 
 		/* Before the last published block start only if the event
 		 * was stamped then; clamp at 0 rather than wrap. */
@@ -353,4 +335,5 @@ void synth_rt_get_stats(struct synth_rt *rt, struct synth_rt_stats *st)
 	st->sysex_unhandled =
 		atomic_load_explicit(&rt->fl->sysex_unhandled, memory_order_relaxed);
 	st->write_errors = atomic_load_explicit(&rt->st_write_err, memory_order_relaxed);
+	st->fluid_msgs_dropped = synth_fluid_msgs_dropped();
 }

@@ -30,8 +30,9 @@ struct synth_rt_stats {
 	uint64_t late;
 	uint64_t late_max;
 	uint64_t overflows;
-	uint64_t sysex_unhandled;
+	uint64_t sysex_unhandled;	/* sysex FluidSynth does not know */
 	uint64_t write_errors;
+	uint64_t fluid_msgs_dropped;	/* FluidSynth messages from the audio thread */
 };
 
 struct synth_rt;
@@ -45,9 +46,10 @@ int synth_rt_new(const struct synth_rt_config *c, struct synth_rt **out);
  * audio thread touches the synth. */
 int synth_rt_start(struct synth_rt *rt);
 
-/* Producer side (one thread). `t_ns` is the CLOCK_MONOTONIC time the event
- * happened, 0 for now; the event is scheduled at that time plus the
- * latency, never before an event posted earlier. -ENOBUFS if the ring is
+/* Producer side (one thread). `t_ns` is the time the event happened on
+ * the tree's clock (apc_now_ns(), CLOCK_MONOTONIC), 0 for now; the event
+ * is scheduled at that time plus the latency, never before an event posted
+ * earlier. -ENOBUFS if the ring is
  * full (counted). */
 int synth_rt_post(struct synth_rt *rt, struct synth_event *ev, int64_t t_ns);
 
@@ -57,7 +59,5 @@ int synth_rt_stop(struct synth_rt *rt);
 void synth_rt_free(struct synth_rt *rt);
 
 void synth_rt_get_stats(struct synth_rt *rt, struct synth_rt_stats *st);
-
-int64_t synth_rt_now_ns(void);
 
 #endif

@@ -67,8 +67,3 @@ void synth_sched_run(struct synth_sched *s, float *l, float *r, unsigned int n)
 		s->eng.render(s->eng.ctx, l + done, r + done, n - done);
 	s->frame += n;
 }
-
-void synth_sched_apply_due(struct synth_sched *s)
-{
-	sched_until(s, s->frame + 1, NULL, NULL);
-}

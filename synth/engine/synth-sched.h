@@ -57,7 +57,4 @@ uint64_t synth_sched_effective(const struct synth_sched *s, uint64_t frame);
 /* Render [s->frame, s->frame + n) into l and r, applying due events. */
 void synth_sched_run(struct synth_sched *s, float *l, float *r, unsigned int n);
 
-/* Apply events due at or before the current frame without rendering. */
-void synth_sched_apply_due(struct synth_sched *s);
-
 #endif

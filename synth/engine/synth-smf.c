@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "midimsg.h"
 #include "synth-smf.h"
 
 /* Per-track read window. Small on purpose: format 1 files may have
@@ -28,9 +29,15 @@ struct smf_track {
 	uint8_t win[TRACK_WINDOW];
 };
 
+struct smf_info {
+	unsigned int format;
+	unsigned int ntracks;
+	int division;		/* > 0 ticks per quarter; < 0 SMPTE (-fps << 8 | tpf) */
+};
+
 struct synth_smf {
 	int fd;
-	struct synth_smf_info info;
+	struct smf_info info;
 	struct smf_track *trk;
 	unsigned int *heap;	/* track indices, min-heap on (tick, index) */
 	unsigned int nheap;
@@ -325,19 +332,9 @@ void synth_smf_free(struct synth_smf *smf)
 	free(smf);
 }
 
-void synth_smf_get_info(const struct synth_smf *smf, struct synth_smf_info *info)
-{
-	*info = smf->info;
-}
-
 const char *synth_smf_strerror(const struct synth_smf *smf)
 {
 	return smf->err;
-}
-
-uint32_t synth_smf_tempo(const struct synth_smf *smf)
-{
-	return smf->tempo;
 }
 
 static double smf_time(const struct synth_smf *smf, uint64_t tick)
@@ -376,7 +373,6 @@ static int trk_payload(struct synth_smf *smf, unsigned int idx, struct synth_smf
 
 int synth_smf_next(struct synth_smf *smf, struct synth_smf_event *ev)
 {
-	static const uint8_t nbytes[8] = { 2, 2, 2, 2, 1, 1, 2, 0 };
 	struct smf_track *t;
 	unsigned int idx;
 	int c, ret;
@@ -406,7 +402,8 @@ int synth_smf_next(struct synth_smf *smf, struct synth_smf_event *ev)
 	}
 	ev->status = (uint8_t)c;
 	if (c < 0xf0) {
-		int i, n = nbytes[(c >> 4) - 8];
+		/* Data bytes: the message's length less its status. */
+		int i, n = (int)midi_msg_length((uint8_t)c) - 1;
 
 		t->running = (uint8_t)c;
 		for (i = 0; i < n; i++) {

@@ -31,25 +31,15 @@ struct synth_smf_event {
 	const uint8_t *payload;	/* valid until the next call */
 };
 
-struct synth_smf_info {
-	unsigned int format;
-	unsigned int ntracks;
-	int division;		/* > 0 ticks per quarter; < 0 SMPTE (-fps << 8 | tpf) */
-};
-
 /* Opens and checks the header and the track chunk table. On error returns
  * -errno (-EBADMSG for a malformed file) with a message in err. */
 int synth_smf_open(const char *path, struct synth_smf **out, char *err, size_t errlen);
 void synth_smf_free(struct synth_smf *smf);
-void synth_smf_get_info(const struct synth_smf *smf, struct synth_smf_info *info);
 
 /* 1: an event in *ev; 0: end of all tracks; < 0: error, see
  * synth_smf_strerror(). Tempo and end-of-track metas are returned as
  * well (the reader has already acted on them). */
 int synth_smf_next(struct synth_smf *smf, struct synth_smf_event *ev);
 const char *synth_smf_strerror(const struct synth_smf *smf);
-
-/* Current tempo in microseconds per quarter note. */
-uint32_t synth_smf_tempo(const struct synth_smf *smf);
 
 #endif

@@ -7,10 +7,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
-#include "apcsynth-seq.h"
 #include "apclog.h"
+#include "apcsynth-seq.h"
+#include "clock.h"
 
 /* alsa-lib prints its own diagnostics to stderr ("ALSA lib seq_hw.c...")
  * before we can say what failed; keep them for -vv. */
@@ -216,17 +216,9 @@ int apcsynth_seq_poll_fill(struct apcsynth_seq *s, struct pollfd *pfd, int n)
 	return snd_seq_poll_descriptors(s->seq, pfd, (unsigned int)n, POLLIN);
 }
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static int64_t rt_ns(const snd_seq_real_time_t *t)
 {
-	return t->tv_sec * 1000000000LL + t->tv_nsec;
+	return (int64_t)t->tv_sec * (int64_t)APC_NS_PER_SEC + t->tv_nsec;
 }
 
 /* Our queue's time now, paired with CLOCK_MONOTONIC now, so delivery
@@ -238,7 +230,7 @@ static int queue_now(struct apcsynth_seq *s, int64_t *q_ns, int64_t *m_ns)
 
 	snd_seq_queue_status_alloca(&st);
 	ret = snd_seq_get_queue_status(s->seq, s->queue, st);
-	*m_ns = mono_ns();
+	*m_ns = (int64_t)apc_now_ns();
 	if (ret < 0)
 		return ret;
 	*q_ns = rt_ns(snd_seq_queue_status_get_real_time(st));
