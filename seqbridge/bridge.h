@@ -103,6 +103,12 @@ struct bridge_options {
 	/* Called when a device goes away (after its ports are marked
 	 * absent); apcminid --once quits from here. */
 	void (*gone)(void *user, struct bridge_dev *bd);
+	/* The in-process path: every message a device sends (not the answers
+	 * to the bridge's own questions) with its transfer's reap time, before
+	 * it goes to the sequencer, from the USB completion's thread. It must
+	 * not block (apcminid --synth posts to the synth's ring). NULL: none. */
+	void (*local)(void *user, struct bridge_dev *bd, unsigned int cable, const uint8_t *msg,
+		      size_t len, uint64_t t_ns);
 	void *user;
 };
 

@@ -56,11 +56,38 @@ static void mock_usb_init(struct mock_usb *m, const struct apc_model *model, con
 
 /* ---- fixture ---- */
 
+struct local_msg {
+	unsigned int cable;
+	uint8_t msg[8];
+	size_t len;
+	uint64_t t_ns;
+	unsigned int seq_before; /* sequencer events written before it */
+};
+
 struct fixture {
 	struct bridge *b;
 	struct mock_usb usb;
 	unsigned int gone;
+	struct local_msg local[16];
+	unsigned int n_local;
 };
+
+/* The in-process tap (apcminid --synth's). */
+static void fixture_local(void *user, struct bridge_dev *bd, unsigned int cable,
+			  const uint8_t *msg, size_t len, uint64_t t_ns)
+{
+	struct fixture *f = user;
+	struct local_msg *l;
+
+	(void)bd;
+	assert_true(f->n_local < 16);
+	l = &f->local[f->n_local++];
+	l->cable = cable;
+	l->len = len < sizeof(l->msg) ? len : sizeof(l->msg);
+	memcpy(l->msg, msg, l->len);
+	l->t_ns = t_ns;
+	l->seq_before = mseq.n_out;
+}
 
 static void fixture_gone(void *user, struct bridge_dev *bd)
 {
@@ -336,6 +363,39 @@ static void test_in_transfers_one_drain_per_wakeup(void **state)
 		assert_true(ev_time_ns(&mseq.out[i].ev) == reaped[i]);
 	assert_int_equal(bd->stats.in_drains, 1);
 	assert_int_equal(bd->stats.in_events, 3);
+}
+
+/* With a local consumer, every device message reaches it first, with its
+ * transfer's reap time, and still goes to the sequencer; the answer to the
+ * bridge's own question goes to neither. */
+static void test_local_tap(void **state)
+{
+	struct fixture *f = *state;
+	static const uint8_t press[] = { 0x90, 7, 127 }, note[] = { 0x90, 60, 100 };
+	struct bridge_options opt = { .gone = fixture_gone, .local = fixture_local, .user = f };
+	uint8_t reply[64];
+	int n;
+
+	bridge_free(f->b);
+	assert_int_equal(bridge_new(&f->b, mock_seq_ops, NULL, &opt), 0);
+	attach_clean(f, &f->usb, &apc_model_mk2, "serial:L1");
+	n = apc_inquiry_reply(&apc_model_mk2, 0, reply, sizeof(reply));
+	usb_in_at(f, &f->usb.pub, 0, reply, (size_t)n, 3000);
+	assert_int_equal(f->n_local, 0);
+	usb_in_at(f, &f->usb.pub, 0, press, sizeof(press), 4000000123ull);
+	usb_in_at(f, &f->usb.pub, 1, note, sizeof(note), 4000500456ull);
+	assert_int_equal(f->n_local, 2);
+	assert_int_equal(f->local[0].cable, 0);
+	assert_int_equal(f->local[0].len, 3);
+	assert_memory_equal(f->local[0].msg, press, 3);
+	assert_true(f->local[0].t_ns == 4000000123ull);
+	assert_int_equal(f->local[1].cable, 1);
+	assert_memory_equal(f->local[1].msg, note, 3);
+	assert_true(f->local[1].t_ns == 4000500456ull);
+	/* Before the sequencer: the local path does not wait for the drain. */
+	assert_int_equal(f->local[0].seq_before, 0);
+	usb_in_end(f);
+	assert_int_equal(mseq.n_out, 2);
 }
 
 static void test_identity_reply_swallowed_once(void **state)
@@ -631,6 +691,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_release_at_exit_is_no_unplug, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity_reply_swallowed_once, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_local_tap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_led_burst_coalesced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ordered_messages_keep_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_small_transfers_split, setup, teardown),
