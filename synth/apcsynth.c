@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* apcsynth main(): options, offline rendering, and the main thread's event
- * loop, one poll() over the sequencer and a signalfd; the ring's producer. */
+ * loop (the tree's one loop: the sequencer's descriptors and a signalfd);
+ * the main thread is the event ring's only producer. */
 #include "config.h"
 
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include "apcsynth-seq.h"
 #include "synth-fluid.h"
 #include "apclog.h"
+#include "loop.h"
 #include "synth-render.h"
 #include "synth-rt.h"
 #include "synth-wav.h"
@@ -336,17 +338,86 @@ static void report_counts(struct synth_rt *rt, struct apcsynth_seq *seq, uint64_
 	seen[SEEN_FLUID_MSGS] = st.fluid_msgs_dropped;
 }
 
+/* The main thread's state while it runs the sequencer side. */
+struct live {
+	struct loop *loop;
+	struct apcsynth_seq seq;
+	struct synth_rt *rt;
+	int sfd;
+	int seq_ready;		/* a sequencer descriptor was readable */
+	int status;		/* 1 once something failed */
+	uint64_t seen[SEEN_COUNT];
+};
+
+static void live_signal(void *user, int fd, short revents)
+{
+	struct live *lv = user;
+	struct signalfd_siginfo si;
+
+	if (read(fd, &si, sizeof(si)) == sizeof(si))
+		log_info("%s, stopping", strsignal((int)si.ssi_signo));
+	loop_quit(lv->loop);
+}
+
+static void live_seq_readable(void *user, int fd, short revents)
+{
+	struct live *lv = user;
+
+	lv->seq_ready = 1;
+}
+
+/* Once per wake-up, however many of the sequencer's descriptors were
+ * ready: read it dry (until -EAGAIN), then report what the counters say. */
+static void live_dispatch(void *user)
+{
+	struct live *lv = user;
+	int ret;
+
+	if (lv->seq_ready) {
+		lv->seq_ready = 0;
+		ret = apcsynth_seq_drain(&lv->seq, post_event, lv->rt);
+		if (ret < 0) {
+			log_err("Cannot read from the sequencer: %s", snd_strerror(ret));
+			lv->status = 1;
+			loop_quit(lv->loop);
+			return;
+		}
+	}
+	report_counts(lv->rt, &lv->seq, lv->seen);
+}
+
+/* Watch the sequencer's descriptors and the signalfd on the loop. */
+static int live_watch(struct live *lv)
+{
+	struct pollfd *pfd;
+	int n, i, ret;
+
+	n = apcsynth_seq_poll_count(&lv->seq);
+	pfd = calloc(n > 0 ? (size_t)n : 1, sizeof(*pfd));
+	if (!pfd)
+		return -ENOMEM;
+	n = apcsynth_seq_poll_fill(&lv->seq, pfd, n);
+	for (i = 0, ret = 0; i < n && ret >= 0; i++)
+		ret = loop_add_fd(lv->loop, pfd[i].fd, pfd[i].events, live_seq_readable, lv);
+	free(pfd);
+	if (ret < 0)
+		return ret;
+	ret = loop_add_fd(lv->loop, lv->sfd, POLLIN, live_signal, lv);
+	if (ret < 0)
+		return ret;
+	return loop_add_hook(lv->loop, NULL, live_dispatch, lv);
+}
+
 static int run_live(const struct options *o)
 {
-	struct apcsynth_seq seq;
+	struct live lv;
 	struct synth_rt_config rc;
-	struct synth_rt *rt = NULL;
 	struct synth_rt_stats st;
-	struct pollfd *pfd = NULL;
 	sigset_t mask;
-	uint64_t seen[SEEN_COUNT] = { 0 };
-	int sfd = -1, nseq, ret, status = 1, running = 1, i;
+	int ret;
 
+	memset(&lv, 0, sizeof(lv));
+	lv.status = 1;
 	/* Before any thread exists, so FluidSynth's audio thread and our
 	 * render thread inherit the mask and the signals come to signalfd. */
 	sigemptyset(&mask);
@@ -354,10 +425,15 @@ static int run_live(const struct options *o)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0) {
+	lv.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (lv.sfd < 0) {
 		log_err("Cannot create signalfd: %s", strerror(errno));
 		return 1;
+	}
+	ret = loop_new(&lv.loop);
+	if (ret < 0) {
+		log_err("Cannot create the event loop: %s", strerror(-ret));
+		goto out_sfd;
 	}
 	/* The synth first, playing, and the client last: a client that shows
 	 * up while the SoundFont still loads (seconds for a large one) takes
@@ -369,24 +445,20 @@ static int run_live(const struct options *o)
 	rc.wav_format = o->format;
 	rc.latency = o->latency;
 	rc.rt_prio = o->rt_prio;
-	if (synth_rt_new(&rc, &rt) < 0)
-		goto out_sfd;
-	if (synth_rt_start(rt) < 0)
+	if (synth_rt_new(&rc, &lv.rt) < 0)
+		goto out_loop;
+	if (synth_rt_start(lv.rt) < 0)
 		goto out_rt;
-	ret = apcsynth_seq_open(&seq, o->name, o->fluid.ports);
+	ret = apcsynth_seq_open(&lv.seq, o->name, o->fluid.ports);
 	if (ret < 0) {
 		log_err("Cannot open sequencer: %s", snd_strerror(ret));
 		goto out_rt;
 	}
-	nseq = apcsynth_seq_poll_count(&seq);
-	pfd = calloc((size_t)nseq + 1, sizeof(*pfd));
-	if (!pfd) {
-		log_err("Cannot allocate poll descriptors: %s", strerror(ENOMEM));
+	ret = live_watch(&lv);
+	if (ret < 0) {
+		log_err("Cannot watch the sequencer: %s", strerror(-ret));
 		goto out_seq;
 	}
-	apcsynth_seq_poll_fill(&seq, pfd, nseq);
-	pfd[nseq].fd = sfd;
-	pfd[nseq].events = POLLIN;
 	if (o->rt_prio > 0) {
 		/* The sequencer thread one step below the audio thread: it
 		 * must not delay rendering, but should beat normal tasks. */
@@ -396,54 +468,35 @@ static int run_live(const struct options *o)
 			log_warn("Cannot use real-time priority %d: %s; running without",
 				   sp.sched_priority, strerror(errno));
 	}
-	log_info("sequencer client %d:0 '%s' ready, %d port(s)", seq.client, o->name,
-		   seq.nports);
+	log_info("sequencer client %d:0 '%s' ready, %d port(s)", lv.seq.client, o->name,
+		   lv.seq.nports);
 
-	while (running) {
-		ret = poll(pfd, (nfds_t)nseq + 1, -1);
-		if (ret < 0) {
-			if (errno == EINTR)
-				continue;
-			log_err("Cannot poll: %s", strerror(errno));
-			goto out_stop;
-		}
-		if (pfd[nseq].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			if (read(sfd, &si, sizeof(si)) == sizeof(si))
-				log_info("%s, stopping", strsignal((int)si.ssi_signo));
-			running = 0;
-		}
-		for (i = 0; i < nseq; i++) {
-			if (!pfd[i].revents)
-				continue;
-			ret = apcsynth_seq_drain(&seq, post_event, rt);
-			if (ret < 0) {
-				log_err("Cannot read from the sequencer: %s", snd_strerror(ret));
-				goto out_stop;
-			}
-			break;
-		}
-		report_counts(rt, &seq, seen);
+	lv.status = 0;
+	ret = loop_run(lv.loop);
+	if (ret < 0) {
+		log_err("Cannot wait for events: %s", strerror(-ret));
+		lv.status = 1;
 	}
-	status = 0;
-out_stop:
-	if (synth_rt_stop(rt) < 0)
-		status = 1;
-	synth_rt_get_stats(rt, &st);
+	/* The WAV file is finalised only when all went well; after a failure
+	 * it is removed, not left half written. */
+	if (synth_rt_stop(lv.rt, lv.status == 0) < 0)
+		lv.status = 1;
+	synth_rt_get_stats(lv.rt, &st);
 	log_info("%llu events applied, %llu late (worst %llu frames), %llu dropped; "
 		 "%llu not for a synth; %.1f s rendered",
 		 (unsigned long long)st.applied, (unsigned long long)st.late,
 		 (unsigned long long)st.late_max, (unsigned long long)st.overflows,
-		 (unsigned long long)seq.ignored, (double)st.frames / o->fluid.rate);
+		 (unsigned long long)lv.seq.ignored, (double)st.frames / o->fluid.rate);
 out_seq:
-	free(pfd);
-	apcsynth_seq_close(&seq);
+	apcsynth_seq_close(&lv.seq);
 out_rt:
-	synth_rt_free(rt);
+	/* Stops the audio and removes a WAV file not finalised above. */
+	synth_rt_free(lv.rt);
+out_loop:
+	loop_free(lv.loop);
 out_sfd:
-	close(sfd);
-	return status;
+	close(lv.sfd);
+	return lv.status;
 }
 
 int main(int argc, char **argv)

@@ -163,7 +163,7 @@ static int cmd_rt(const char *wav, const char *sfpath)
 		synth_rt_post(rt, &ev, 0);
 	}
 	apc_sleep_until_ns(apc_now_ns() + 200000000u);
-	if (synth_rt_stop(rt) < 0)
+	if (synth_rt_stop(rt, 1) < 0)
 		bad++;
 	synth_rt_get_stats(rt, &st);
 	synth_rt_free(rt);

@@ -50,14 +50,20 @@ cmp "$tmp/c.wav" "$tmp/d.wav" || fail "two s16 renders differ"
 # Corrupt input: truncate the probe in the middle of its note track.
 head -c 100 "$tmp/probe.mid" > "$tmp/trunc.mid"
 "$CHECK" cut "$tmp/cut.mid" || exit 1
+echo "not a MIDI file" > "$tmp/text.mid"
 
-# exit status | stream | text expected | arguments
+# exit status | stream | text expected | arguments. A run that fails must
+# leave no output file behind (x.wav is every row's output).
 while IFS='|' read -r want stream text args; do
     [ -n "$want" ] || continue
+    rm -f "$tmp/x.wav"
     # shellcheck disable=SC2086
     eval "set -- $args"
     "$SYNTH" "$@" > "$tmp/out" 2> "$tmp/err"
     got=$?
+    if [ "$want" -ne 0 ] && [ -e "$tmp/x.wav" ]; then
+        fail "apcsynth $args: exit $got but left $tmp/x.wav ($(wc -c < "$tmp/x.wav") bytes)"
+    fi
     if [ "$got" -ne "$want" ]; then
         fail "apcsynth $args: exit $got, want $want"
         cat "$tmp/err"
@@ -82,15 +88,31 @@ done <<EOT
 1|err|truncated|-s "$sf" -F "$tmp/x.wav" "$tmp/trunc.mid"
 1|err|truncated channel message|-s "$sf" -F "$tmp/x.wav" "$tmp/cut.mid"
 1|err|Cannot read SoundFont|-s "$tmp/none.sf2" -F "$tmp/x.wav" "$tmp/probe.mid"
+1|err|Cannot read SoundFont|-s "$tmp/none.sf2" -o "$tmp/x.wav"
+1|err|not a Standard MIDI File|-s "$sf" -F "$tmp/x.wav" "$tmp/probe.mid" "$tmp/text.mid"
 1|err|Cannot create $tmp/no/dir.wav|-s "$sf" -F "$tmp/no/dir.wav" "$tmp/probe.mid"
 EOT
 
-# Without a sequencer device the live modes must fail cleanly.
+# A write error (the file size limit, as a full disk would) fails the
+# render and removes the partial file; the header alone fits the limit.
+(
+    trap '' XFSZ
+    ulimit -f 16
+    exec "$SYNTH" -F "$tmp/big.wav" -s "$sf" "$tmp/probe.mid"
+) > "$tmp/out" 2> "$tmp/err"
+got=$?
+[ "$got" -eq 1 ] || fail "write error: exit $got, want 1"
+grep -q "Cannot .*big.wav" "$tmp/err" || { fail "write error: no message"; cat "$tmp/err"; }
+[ ! -e "$tmp/big.wav" ] || fail "write error: left a partial big.wav behind"
+
+# Without a sequencer device the live modes must fail cleanly, without the
+# WAV file they had started.
 if [ ! -e /dev/snd/seq ]; then
     "$SYNTH" -s "$sf" -o "$tmp/live.wav" > "$tmp/out" 2> "$tmp/err"
     got=$?
     [ "$got" -eq 1 ] || fail "no sequencer: exit $got, want 1"
     grep -q "Cannot open sequencer: " "$tmp/err" || fail "no sequencer: message"
+    [ ! -e "$tmp/live.wav" ] || fail "no sequencer: left live.wav behind"
 fi
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }

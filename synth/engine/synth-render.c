@@ -185,7 +185,9 @@ int synth_render_files(const struct synth_render_opts *o, const char *const *fil
 		src.have = src.eof = 0;
 		ret = render_file(&sched, &src, &w, l, r, block);
 		if (ret < 0) {
-			if (ret == -EBADMSG)
+			if (w.err)
+				log_err("Cannot write %s: %s", o->out_path, strerror(-w.err));
+			else if (ret == -EBADMSG)
 				log_err("%s: %s", files[i], synth_smf_strerror(src.smf));
 			else
 				log_err("Cannot render %s: %s", files[i], strerror(-ret));
@@ -203,21 +205,23 @@ int synth_render_files(const struct synth_render_opts *o, const char *const *fil
 			break;
 		synth_sched_run(&sched, l, r, block);
 		ret = synth_wav_write_planar(&w, l, r, block);
-		if (ret < 0)
+		if (ret < 0) {
+			log_err("Cannot write %s: %s", o->out_path, strerror(-ret));
 			break;
+		}
 	}
 	stats->seconds = now_sec() - t0;
 out_close:
 	stats->frames = sched.frame;
 	stats->events = src.events;
 	stats->sysex_dropped = src.sysex_dropped;
-	{
-		int cret = synth_wav_close(&w);
-
-		if (cret < 0 && ret >= 0) {
-			log_err("Cannot write %s: %s", o->out_path, strerror(-cret));
-			ret = cret;
-		}
+	if (ret < 0) {
+		/* No partial output: what is there is not the render. */
+		synth_wav_discard(&w);
+	} else {
+		ret = synth_wav_close(&w);
+		if (ret < 0)
+			log_err("Cannot write %s: %s", o->out_path, strerror(-ret));
 	}
 out_free:
 	free(l);

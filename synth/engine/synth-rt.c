@@ -43,8 +43,16 @@ struct synth_rt {
 	int thread_started;
 	sem_t started;
 	int prio_err;
-	atomic_int stop;
 	float *lbuf, *rbuf;
+
+	/* Stopping: the producer sets `drain` after its last event (the
+	 * final notes-off); the audio side posts `drained` once, from the
+	 * first block after which the ring is empty. The WAV render thread
+	 * then ends, and is joined; a driver's thread just goes on. */
+	atomic_int drain;
+	sem_t drained;
+	int drained_init;
+	int drained_posted;	/* audio side */
 
 	/* Published by the audio thread after each block. */
 	atomic_uint_fast64_t st_frames, st_applied, st_late, st_late_max, st_write_err;
@@ -88,6 +96,17 @@ static void ring_pop(void *ctx)
 	synth_ring_pop(ctx);
 }
 
+/* Audio side, after each block. sem_post() does not block; it makes a
+ * system call once, at the very end. */
+static void rt_check_drained(struct synth_rt *rt)
+{
+	if (rt->drained_posted || !atomic_load_explicit(&rt->drain, memory_order_acquire) ||
+	    synth_ring_count(&rt->ring))
+		return;
+	rt->drained_posted = 1;
+	sem_post(&rt->drained);
+}
+
 static void rt_publish_stats(struct synth_rt *rt)
 {
 	const struct synth_sched_stats *s = &rt->sched.stats;
@@ -109,6 +128,7 @@ static int rt_audio_cb(void *data, int len, int nfx, float *fx[], int nout, floa
 	clock_publish(&rt->clock, rt->sched.frame, (int64_t)apc_now_ns());
 	synth_sched_run(&rt->sched, out[0], out[1], (unsigned int)len);
 	rt_publish_stats(rt);
+	rt_check_drained(rt);
 	return 0;
 }
 
@@ -131,7 +151,7 @@ static void *rt_wav_thread(void *arg)
 	sem_post(&rt->started);
 
 	t0 = (int64_t)apc_now_ns();
-	while (!atomic_load_explicit(&rt->stop, memory_order_acquire)) {
+	while (!rt->drained_posted) {
 		due = t0 + (int64_t)((double)k * period * APC_NS_PER_SEC / rt->rate);
 		while (apc_sleep_until_ns((uint64_t)due) == EINTR)
 			;
@@ -140,6 +160,7 @@ static void *rt_wav_thread(void *arg)
 		if (synth_wav_write_planar(&rt->wav, rt->lbuf, rt->rbuf, period) < 0)
 			atomic_fetch_add_explicit(&rt->st_write_err, 1, memory_order_relaxed);
 		rt_publish_stats(rt);
+		rt_check_drained(rt);
 		k++;
 	}
 	return NULL;
@@ -171,7 +192,13 @@ int synth_rt_new(const struct synth_rt_config *c, struct synth_rt **out)
 	if (!rt->cfg.latency)
 		rt->cfg.latency = (unsigned int)rt->cfg.fluid.period_size;
 	rt->rate = c->fluid.rate;
-	atomic_init(&rt->stop, 0);
+	atomic_init(&rt->drain, 0);
+	if (sem_init(&rt->drained, 0, 0) < 0) {
+		ret = -errno;
+		log_err("Cannot create a semaphore: %s", strerror(errno));
+		goto err_free;
+	}
+	rt->drained_init = 1;
 	ret = synth_ring_init(&rt->ring, c->ring_size ? c->ring_size : 4096);
 	if (ret < 0) {
 		log_err("Cannot allocate the event ring: %s", strerror(-ret));
@@ -191,6 +218,8 @@ int synth_rt_new(const struct synth_rt_config *c, struct synth_rt **out)
 err_ring:
 	synth_ring_release(&rt->ring);
 err_free:
+	if (rt->drained_init)
+		sem_destroy(&rt->drained);
 	free(rt);
 	return ret;
 }
@@ -216,13 +245,14 @@ static int rt_start_wav(struct synth_rt *rt)
 	if (sem_init(&rt->started, 0, 0) < 0) {
 		ret = -errno;
 		log_err("Cannot start the render thread: %s", strerror(errno));
-		return ret;
+		goto err_wav;
 	}
 	ret = pthread_create(&rt->thread, NULL, rt_wav_thread, rt);
 	if (ret) {
 		log_err("Cannot start the render thread: %s", strerror(ret));
 		sem_destroy(&rt->started);
-		return -ret;
+		ret = -ret;
+		goto err_wav;
 	}
 	rt->thread_started = 1;
 	while (sem_wait(&rt->started) < 0 && errno == EINTR)
@@ -232,6 +262,11 @@ static int rt_start_wav(struct synth_rt *rt)
 		log_warn("Cannot use real-time priority %d: %s; running without",
 			   rt->cfg.rt_prio, strerror(rt->prio_err));
 	return 0;
+
+err_wav:
+	synth_wav_discard(&rt->wav);
+	rt->wav_open = 0;
+	return ret;
 }
 
 int synth_rt_start(struct synth_rt *rt)
@@ -276,36 +311,55 @@ int synth_rt_post(struct synth_rt *rt, struct synth_event *ev, int64_t t_ns)
 	return synth_ring_push(&rt->ring, ev);
 }
 
-int synth_rt_stop(struct synth_rt *rt)
+/* How long a driver's thread may take to apply the final event: it is
+ * due within the latency, and the driver may have all its periods queued
+ * ahead; 200 ms more for a loaded machine. Past that the driver is stuck
+ * and deleting it is all there is left to do. */
+static uint64_t rt_drain_bound_ns(const struct synth_rt *rt)
+{
+	double frames = rt->cfg.latency +
+			(double)rt->cfg.fluid.period_size * (rt->cfg.fluid.periods + 1);
+
+	return (uint64_t)(frames / rt->rate * APC_NS_PER_SEC) + 200000000u;
+}
+
+int synth_rt_stop(struct synth_rt *rt, int keep_output)
 {
 	struct synth_event ev;
-	struct timespec ts = { 0, 1000000 };
-	int i, ret = 0;
+	int ret = 0;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.type = SYNTH_EV_NOTES_OFF;
 	ev.chan = 0;
 	ev.value = rt->fl->channels;
 	if (rt->driver || rt->thread_started) {
-		/* Straight away, not after the latency: frame 0 is always due. */
+		/* Straight away, not after the latency: the ring's last frame
+		 * is due now or within the latency. If the ring is full, the
+		 * drain still ends, without the notes-off. */
 		ev.frame = rt->last_frame;
 		synth_ring_push(&rt->ring, &ev);
-		/* Let the audio thread get to it, 200 ms at most. */
-		for (i = 0; i < 200 && synth_ring_count(&rt->ring); i++)
-			nanosleep(&ts, NULL);
-	}
-	if (rt->driver) {
-		delete_fluid_audio_driver(rt->driver);
-		rt->driver = NULL;
+		atomic_store_explicit(&rt->drain, 1, memory_order_release);
 	}
 	if (rt->thread_started) {
-		atomic_store_explicit(&rt->stop, 1, memory_order_release);
+		/* Ours ends by itself once the ring is empty. */
 		pthread_join(rt->thread, NULL);
 		rt->thread_started = 0;
 	}
+	if (rt->driver) {
+		struct timespec until = apc_ns_to_ts(apc_now_ns() + rt_drain_bound_ns(rt));
+
+		while (sem_clockwait(&rt->drained, CLOCK_MONOTONIC, &until) < 0 && errno == EINTR)
+			;
+		delete_fluid_audio_driver(rt->driver);
+		rt->driver = NULL;
+	}
 	if (rt->wav_open) {
-		ret = synth_wav_close(&rt->wav);
 		rt->wav_open = 0;
+		if (!keep_output) {
+			synth_wav_discard(&rt->wav);
+			return 0;
+		}
+		ret = synth_wav_close(&rt->wav);
 		if (ret < 0)
 			log_err("Cannot write %s: %s", rt->cfg.wav_path, strerror(-ret));
 	}
@@ -316,8 +370,10 @@ void synth_rt_free(struct synth_rt *rt)
 {
 	if (!rt)
 		return;
-	synth_rt_stop(rt);
+	synth_rt_stop(rt, 0);
 	synth_fluid_free(rt->fl);
+	if (rt->drained_init)
+		sem_destroy(&rt->drained);
 	synth_ring_release(&rt->ring);
 	free(rt->lbuf);
 	free(rt->rbuf);

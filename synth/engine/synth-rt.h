@@ -53,9 +53,14 @@ int synth_rt_start(struct synth_rt *rt);
  * full (counted). */
 int synth_rt_post(struct synth_rt *rt, struct synth_event *ev, int64_t t_ns);
 
-/* Producer side: notes off everywhere, let the audio thread apply it,
- * stop it and finalise the WAV file. Returns the WAV close status. */
-int synth_rt_stop(struct synth_rt *rt);
+/* Producer side: notes off everywhere, wait until the audio thread has
+ * applied it (the WAV render thread is joined; a driver's thread signals
+ * it), stop the audio, then finalise the WAV file (`keep_output`) or
+ * remove it (the program failed: no partial output). Returns the WAV
+ * close status; a file that cannot be finalised is removed too. Calling
+ * it again does nothing. */
+int synth_rt_stop(struct synth_rt *rt, int keep_output);
+/* Stops first if needed, removing any WAV file not yet finalised. */
 void synth_rt_free(struct synth_rt *rt);
 
 void synth_rt_get_stats(struct synth_rt *rt, struct synth_rt_stats *st);

@@ -7,6 +7,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "synth-wav.h"
 
@@ -78,24 +80,47 @@ int synth_wav_open(struct synth_wav *w, const char *path, unsigned int rate,
 		   unsigned int channels, enum synth_wav_format fmt)
 {
 	uint8_t h[64];
+	struct stat st;
 	size_t n;
+	int err;
 
 	memset(w, 0, sizeof(*w));
 	w->format = fmt;
 	w->channels = channels;
 	w->rate = rate;
+	w->path = strdup(path);
+	if (!w->path)
+		return -ENOMEM;
 	w->fp = fopen(path, "wb");
-	if (!w->fp)
-		return -errno;
+	if (!w->fp) {
+		err = -errno;
+		goto err_path;
+	}
+	w->regular = fstat(fileno(w->fp), &st) == 0 && S_ISREG(st.st_mode);
 	n = wav_header(w, 0, h);
 	if (fwrite(h, 1, n, w->fp) != n) {
-		int err = -errno;
-
-		fclose(w->fp);
-		w->fp = NULL;
-		return err ? err : -EIO;
+		err = errno ? -errno : -EIO;
+		synth_wav_discard(w);
+		return err;
 	}
 	return 0;
+
+err_path:
+	free(w->path);
+	w->path = NULL;
+	return err;
+}
+
+void synth_wav_discard(struct synth_wav *w)
+{
+	if (w->fp) {
+		fclose(w->fp);
+		w->fp = NULL;
+		if (w->regular)
+			unlink(w->path);
+	}
+	free(w->path);
+	w->path = NULL;
 }
 
 static int16_t to_s16(float v)
@@ -163,5 +188,9 @@ int synth_wav_close(struct synth_wav *w)
 	if (fclose(w->fp) && !err)
 		err = -errno;
 	w->fp = NULL;
+	if (err && w->regular)
+		unlink(w->path);
+	free(w->path);
+	w->path = NULL;
 	return err;
 }
