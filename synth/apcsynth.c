@@ -31,8 +31,9 @@
 static const char usage_text[] =
 	"Usage: apcsynth [OPTION]...\n"
 	"       apcsynth -F OUT.wav [OPTION]... FILE.mid...\n"
-	"FluidSynth synthesizer as an ALSA sequencer client, with sample-accurate\n"
-	"event timing; or an offline renderer of Standard MIDI Files.\n"
+	"FluidSynth synthesizer as an ALSA sequencer client, each event applied on\n"
+	"libfluidsynth's 64-frame grid within half a block of its time stamp; or an\n"
+	"offline renderer of Standard MIDI Files.\n"
 	"\n"
 	"  -s, --soundfont=FILE       SoundFont to load (default: the system GM font)\n"
 	"  -a, --audio-driver=NAME    FluidSynth audio driver ('-a help' lists them)\n"

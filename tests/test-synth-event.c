@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Unit tests of the event layer: raw MIDI and snd_seq_event_t to the core's
- * synth_event, sysex reset classification, and WAV write/read round trips. */
+/* Unit tests of the event layer (one thread): raw MIDI and snd_seq_event_t
+ * to the core's synth_event, sysex reset classification, and WAV
+ * write/read round trips. */
 #include "config.h"
 
 #include <errno.h>

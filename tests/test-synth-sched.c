@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Unit tests of the frame-accurate scheduler against a recording engine:
+/* Unit tests (one thread) of the scheduler against a recording engine:
  * events take effect at their exact frame whatever the block size and
  * offset, in order, on the engine's grid when it has one, late ones at once. */
 #include "config.h"

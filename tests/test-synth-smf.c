@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Unit tests of the streaming SMF reader on files generated here: formats 0
- * and 1, running status, tempo maps, meta and sysex events, SMPTE time, and
- * truncated or corrupt files answered with an error that says what is wrong. */
+/* Unit tests (one thread) of the streaming SMF reader on files the tests'
+ * SMF writer builds: formats 0 and 1, running status, tempo maps, meta and
+ * sysex events, SMPTE time, and truncated or corrupt files answered with an
+ * error that says what is wrong. */
 #include "config.h"
 
 #include <errno.h>
