@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests of apcbench's pure parts: summaries, percentiles, histogram,
- * matching, patterns, the MIDI byte parser, baseline parsing. One thread. */
+ * matching, patterns, the keys of what the device side parses, the
+ * metrics file and the baseline comparison. One thread. */
 #include "config.h"
 
 #include <errno.h>
@@ -8,11 +9,16 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
-#include "apcbench.h"
+#include "apcdev.h"
+#include "bench-baseline.h"
+#include "bench-report.h"
 
 static void test_summary_known_set(void **state)
 {
@@ -223,7 +229,31 @@ static void test_patterns_are_apc_controls(void **state)
 	assert_int_equal(bench_key_of_msg(m, 256), 0);
 }
 
-static void test_midiparse(void **state)
+/* The device side parses what the host sends with the core's apcdev; the
+ * keys it records must be the ones the patterns make. */
+struct dev_seen {
+	size_t lens[8];
+	uint32_t keys[8];
+	size_t n;
+};
+
+static void dev_msg(void *user, unsigned int cable, const uint8_t *msg, size_t len)
+{
+	struct dev_seen *d = user;
+
+	if (msg[0] >= 0xf8) /* realtime: the device side counts it, no key */
+		return;
+	if (d->n < 8) {
+		d->lens[d->n] = len;
+		d->keys[d->n++] = bench_key_of_msg(msg, len);
+	}
+}
+
+static void dev_send(void *user, unsigned int cable, const uint8_t *msg, size_t len)
+{
+}
+
+static void test_device_parse_keys(void **state)
 {
 	static const uint8_t in[] = {
 		0x90, 0x01, 0x02,	/* note-on */
@@ -233,25 +263,19 @@ static void test_midiparse(void **state)
 		0x05,			/* stray data after sysex: no running status */
 		0xb0, 0x30, 0x7f,
 	};
-	struct bench_midiparse p;
-	size_t i, n, got = 0;
-	size_t lens[8];
-	uint32_t keys[8];
+	static struct apcdev dev;
+	struct dev_seen d = { 0 };
+	size_t i;
 
-	memset(&p, 0, sizeof(p));
-	for (i = 0; i < sizeof(in); i++) {
-		n = bench_midiparse_byte(&p, in[i]);
-		if (n) {
-			lens[got] = n;
-			keys[got++] = bench_key_of_msg(p.msg, n);
-		}
-	}
-	assert_int_equal(got, 4);
-	assert_int_equal(keys[0], 0x900102);
-	assert_int_equal(keys[1], 0x900304);
-	assert_int_equal(lens[2], 5);
-	assert_int_equal(keys[2], 0xf0u << 16 | 1 << 7 | 2);
-	assert_int_equal(keys[3], 0xb0307f);
+	apcdev_init(&dev, &apc_model_mk1, dev_send, dev_msg, &d);
+	for (i = 0; i < sizeof(in); i++)
+		apcdev_input(&dev, 0, &in[i], 1);
+	assert_int_equal(d.n, 4);
+	assert_int_equal(d.keys[0], 0x900102);
+	assert_int_equal(d.keys[1], 0x900304);
+	assert_int_equal(d.lens[2], 5);
+	assert_int_equal(d.keys[2], 0xf0u << 16 | 1 << 7 | 2);
+	assert_int_equal(d.keys[3], 0xb0307f);
 }
 
 static void test_worsening(void **state)
@@ -266,6 +290,7 @@ static void test_worsening(void **state)
 struct seen {
 	char names[8][64];
 	double v[8];
+	int better[8];
 	int n;
 };
 
@@ -275,24 +300,61 @@ static void collect(void *user, const char *name, double v, int better)
 
 	if (s->n < 8) {
 		snprintf(s->names[s->n], sizeof(s->names[s->n]), "%s", name);
+		s->better[s->n] = better;
 		s->v[s->n++] = v;
 	}
 }
 
-static void test_metrics_parse(void **state)
+static void test_metrics_file(void **state)
 {
-	const char *json = "{\"x\": 1, \"metrics\": {\n  \"kernel.repaint64_us\": 812.5,\n"
-			   "  \"seq.batch1_us\": null, \"apcminid.throughput.max_per_s\": 3e4}, "
-			   "\"paths\": []}";
+	static struct bench_run run;
+	struct bench_path_result *p = &run.path[0];
+	char path[] = "/tmp/test-bench-stats-XXXXXX";
 	struct seen s = { 0 };
+	FILE *f;
+	int fd;
 
-	assert_int_equal(bench_metrics_parse(json, collect, &s), 2);
-	assert_string_equal(s.names[0], "kernel.repaint64_us");
-	assert_true(s.v[0] == 812.5);
-	assert_string_equal(s.names[1], "apcminid.throughput.max_per_s");
-	assert_true(s.v[1] == 30000);
-	assert_int_equal(bench_metrics_parse("{\"paths\": 1}", collect, &s), -EINVAL);
-	assert_int_equal(bench_metrics_parse("{\"metrics\": {\"a\" 1}}", collect, &s), -EINVAL);
+	run.npath = 1;
+	snprintf(p->name, sizeof(p->name), "kernel");
+	p->repaint64.reps = 3;
+	p->repaint64.median_us = 812.5;
+	p->nrate = 1;
+	p->rate[0] = (struct bench_rate){ .offered = 1000, .recv_rate = 999.25, .sent = 10,
+					  .received = 10 };
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(bench_report_metrics(path, &run), 0);
+	assert_int_equal(bench_baseline_read(path, collect, &s), 3);
+	assert_string_equal(s.names[0], "kernel.throughput.max_per_s");
+	assert_true(s.v[0] == 999.25);
+	assert_int_equal(s.better[0], 1);
+	assert_string_equal(s.names[2], "kernel.repaint64_us");
+	assert_true(s.v[2] == 812.5);
+	assert_int_equal(s.better[2], -1);
+
+	/* the same run against itself is not worse; a slower one is */
+	f = tmpfile();
+	assert_non_null(f);
+	assert_int_equal(bench_baseline_compare(f, path, 10, &run), 0);
+	p->repaint64.median_us = 1000;
+	assert_int_equal(bench_baseline_compare(f, path, 10, &run), 1);
+	fclose(f);
+
+	/* anything but NAME<TAB>VALUE<TAB>BETTER lines is refused */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"metrics\": {\"a\": 1}}\n", f);
+	fclose(f);
+	assert_int_equal(bench_baseline_read(path, collect, &s), -EINVAL);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("a\t1\t0\n", f);
+	fclose(f);
+	assert_int_equal(bench_baseline_read(path, collect, &s), -EINVAL);
+	assert_int_equal(bench_baseline_read("/nonexistent/apcbench.metrics", collect, &s),
+			 -ENOENT);
+	unlink(path);
 }
 
 static void test_metrics_roundtrip(void **state)
@@ -334,9 +396,9 @@ int main(void)
 		cmocka_unit_test(test_match_clamps_negative),
 		cmocka_unit_test(test_patterns_unique_within_period),
 		cmocka_unit_test(test_patterns_are_apc_controls),
-		cmocka_unit_test(test_midiparse),
+		cmocka_unit_test(test_device_parse_keys),
 		cmocka_unit_test(test_worsening),
-		cmocka_unit_test(test_metrics_parse),
+		cmocka_unit_test(test_metrics_file),
 		cmocka_unit_test(test_metrics_roundtrip),
 	};
 

@@ -5,14 +5,15 @@
 #
 # bench/run-compare runs this scenario for the full comparison: it shares a
 # directory holding apcbench.args (options replacing --quick) and, for
-# --baseline, baseline.json.
+# --baseline, baseline.metrics.
 set -eu
 . "$APCVM_LIB"
 vm_need apcbench apcemu
 
-# apcbench plays the device itself on the gadget's rawmidi (it stamps what
-# it sends and what it receives on one clock), so the emulator only plugs
-# the gadget in and does not run.
+# apcbench plays the device itself (the core's device model, sending
+# through the gadget card's sequencer client as the emulator does; it
+# stamps what it sends and what it receives on one clock), so the emulator
+# only plugs the gadget in and does not run.
 vm_plug
 vm_wait_kernel_client 10 || vm_fail "snd-usb-audio did not create a sequencer client"
 
@@ -29,7 +30,7 @@ vm_log "paths $paths"
 args=--quick
 if [ -f /share/apcbench.args ]; then
 	args=$(cat /share/apcbench.args)
-	[ -f /share/baseline.json ] && args="$args --baseline /share/baseline.json"
+	[ -f /share/baseline.metrics ] && args="$args --baseline /share/baseline.metrics"
 fi
 vm_log "apcbench $args"
 rc=0
@@ -39,7 +40,7 @@ apcbench $args --paths "$paths" ${apcminid_opt:+"$apcminid_opt"} -m "$APC_MODEL"
 cat "$APCVM_OUT/table.txt"
 sed 's/^/stderr: /' "$APCVM_OUT/stderr.txt"
 echo "$rc" >"$APCVM_OUT/status"
-[ "$rc" = 0 ] || [ -f /share/baseline.json ] || vm_fail "apcbench exited $rc"
+[ "$rc" = 0 ] || [ -f /share/baseline.metrics ] || vm_fail "apcbench exited $rc"
 
 json=$APCVM_OUT/apcbench.json
 [ -s "$json" ] || vm_fail "no $json"
@@ -70,4 +71,19 @@ for p in $(echo "$paths" | tr , ' '); do
 		vm_fail "path $p: no LED repaint figure"
 done
 [ -s "$APCVM_OUT/apcbench.csv" ] || vm_fail "no CSV"
+# The metrics file --baseline reads: NAME<TAB>VALUE<TAB>BETTER lines only,
+# and the same metrics as the JSON's.
+metrics=$APCVM_OUT/apcbench.metrics
+[ -s "$metrics" ] || vm_fail "no $metrics"
+awk -F '\t' 'NF != 3 || ($3 != 1 && $3 != -1) { exit 1 }' "$metrics" ||
+	vm_fail "apcbench.metrics has a malformed line"
+for p in $(echo "$paths" | tr , ' '); do
+	grep -q "^$p.latency.note.p50_us	[0-9]" "$metrics" ||
+		vm_fail "path $p: no input latency in apcbench.metrics"
+done
+# A run compared with its own metrics is not worse.
+apcbench -P seq --quick -b "$metrics" -M 1000000 >"$APCVM_OUT/baseline.txt" 2>&1 ||
+	vm_fail "--baseline against its own metrics failed: $(cat "$APCVM_OUT/baseline.txt")"
+grep -q "metrics compared, 0 worse" "$APCVM_OUT/baseline.txt" ||
+	vm_fail "--baseline compared nothing"
 vm_pass "figures from every path ($paths)"

@@ -87,16 +87,4 @@ uint32_t bench_key_of_msg(const uint8_t *msg, size_t len);
  * baseline is 0 or either value is negative (not measured). */
 double bench_worsening_pct(double base, double cur, int better);
 
-/* Byte-stream parser: bytes in, complete messages out (running status,
- * sysex up to a bounded length, realtime bytes dropped). */
-struct bench_midiparse {
-	uint8_t msg[1024];
-	size_t len, need;
-	uint8_t running;
-	int in_sysex;
-};
-/* Feed one byte; returns the length of a completed message in p->msg, or
- * 0 when none completed yet. */
-size_t bench_midiparse_byte(struct bench_midiparse *p, uint8_t b);
-
 #endif

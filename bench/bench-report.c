@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* apcbench report writers: terminal table, JSON, CSV, gnuplot data, and the
- * flat metric list --baseline compares. Main thread, after the measurements. */
+/* apcbench report writers: terminal table, JSON, CSV, gnuplot data and the
+ * flat metrics file. Main thread, after the measurements. */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "apcbench.h"
+#include "bench-report.h"
 
 /* Reference figures from the Haiku MIDI Kit 2 analysis (the project's seed
  * document): what the midi_server path cost there. Not measured here. */
@@ -23,10 +22,16 @@ struct method {
 
 static const struct method methods[] = {
 	{ "input latency",
-	  "device side stamps CLOCK_MONOTONIC right before writing each message "
-	  "(gadget rawmidi, or the peer sequencer client); the bench stamps "
-	  "CLOCK_MONOTONIC right after snd_seq_event_input() (libusb: on entry "
-	  "to the IN transfer callback) returns it; matched by order and "
+	  "device side stamps CLOCK_MONOTONIC right before handing each message "
+	  "over (the emulated device: to the gadget card's sequencer client, "
+	  "whose snd-seq-midi writes it into the gadget rawmidi; the "
+	  "sequencer-only path: to the peer client's output); the bench stamps "
+	  "CLOCK_MONOTONIC right after snd_seq_event_input() returns it; the "
+	  "direct path runs the transport apcminid ships (libapcusb, its IN "
+	  "transfers always in flight) on its own thread and loop and takes "
+	  "the stamp the transport passes with each IN transfer: "
+	  "CLOCK_MONOTONIC when libusb handed the reaped transfer back in that "
+	  "loop wake-up, the same stamp apcminid puts on its events; matched by order and "
 	  "content (a counter encoded in note/velocity, CC/value, sysex bytes); "
 	  "one message every --interval; first --warmup messages reported apart "
 	  "as 'warmup'" },
@@ -40,13 +45,13 @@ static const struct method methods[] = {
 	  "or 500 ms of silence; lost = sent - matched" },
 	{ "repaint64",
 	  "64 pad LED note-ons, each written and flushed on its own "
-	  "(snd_seq_event_output_direct; libusb: one transfer each, all "
-	  "submitted at once); time from the stamp before the first write to "
+	  "(snd_seq_event_output_direct; direct: one USB packet per OUT "
+	  "transfer, handed to the transport as it asks); time from the stamp before the first write to "
 	  "the device side's receive stamp of the last LED's final value; "
 	  "median over --reps" },
 	{ "batch N",
-	  "N LED note-ons written in one flush (snd_seq_drain_output; libusb: "
-	  "one bulk transfer); same timing as repaint64; N > 64 addresses "
+	  "N LED note-ons written in one flush (snd_seq_drain_output; direct: "
+	  "as many per OUT transfer as the transport's buffer holds); same timing as repaint64; N > 64 addresses "
 	  "each pad more than once, done when every pad shows its last value" },
 	{ "cpu", "utime + stime from /proc/PID/stat (system: all CPUs from "
 		 "/proc/stat, every process and the kernel) over the path's whole run; "
@@ -674,52 +679,21 @@ void bench_metrics(const struct bench_run *run, bench_metric_fn fn, void *user)
 	}
 }
 
-int bench_metrics_parse(const char *json, bench_metric_fn fn, void *user)
+static void metric_flat(void *user, const char *name, double v, int better)
 {
-	const char *p = strstr(json, "\"metrics\"");
-	char name[128];
-	int n = 0;
+	fprintf(user, "%s\t%.17g\t%d\n", name, v, better);
+}
 
-	if (!p)
-		return -EINVAL;
-	p = strchr(p + 9, '{');
-	if (!p)
-		return -EINVAL;
-	p++;
-	for (;;) {
-		size_t len = 0;
-		char *end;
-		double v;
+int bench_report_metrics(const char *file, const struct bench_run *run)
+{
+	FILE *f = fopen(file, "w");
+	int err;
 
-		while (isspace((unsigned char)*p) || *p == ',')
-			p++;
-		if (*p == '}')
-			return n;
-		if (*p != '"')
-			return -EINVAL;
-		for (p++; *p && *p != '"'; p++)
-			if (len < sizeof(name) - 1)
-				name[len++] = *p;
-		if (*p != '"')
-			return -EINVAL;
-		name[len] = 0;
-		p++;
-		while (isspace((unsigned char)*p))
-			p++;
-		if (*p != ':')
-			return -EINVAL;
-		p++;
-		while (isspace((unsigned char)*p))
-			p++;
-		if (!strncmp(p, "null", 4)) {
-			p += 4;
-			continue;
-		}
-		v = strtod(p, &end);
-		if (end == p)
-			return -EINVAL;
-		p = end;
-		fn(user, name, v, 0);
-		n++;
-	}
+	if (!f)
+		return -errno;
+	bench_metrics(run, metric_flat, f);
+	err = ferror(f) ? -EIO : 0;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
 }

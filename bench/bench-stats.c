@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apcbench-stats.h"
+#include "bench-stats.h"
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -219,62 +219,4 @@ double bench_worsening_pct(double base, double cur, int better)
 	if (better > 0)
 		return (base - cur) / base * 100.0;
 	return (cur - base) / base * 100.0;
-}
-
-size_t bench_midiparse_byte(struct bench_midiparse *p, uint8_t b)
-{
-	static const uint8_t common_len[8] = { 0, 2, 3, 2, 1, 1, 1, 1 };
-
-	if (b >= 0xf8) /* realtime: no key, not kept */
-		return 0;
-	if (b == 0xf0) {
-		p->in_sysex = 1;
-		p->msg[0] = b;
-		p->len = 1;
-		p->running = 0;
-		return 0;
-	}
-	if (p->in_sysex) {
-		if (b == 0xf7 || b < 0x80) {
-			if (p->len < sizeof(p->msg))
-				p->msg[p->len++] = b;
-			else if (b == 0xf7)
-				p->msg[sizeof(p->msg) - 1] = b; /* keep the end */
-			if (b != 0xf7)
-				return 0;
-			p->in_sysex = 0;
-			return p->len;
-		}
-		p->in_sysex = 0; /* a status byte ends an unfinished sysex */
-	}
-	if (b >= 0x80) {
-		p->msg[0] = b;
-		p->len = 1;
-		if (b < 0xf0) {
-			p->running = b;
-			p->need = (b & 0xf0) == 0xc0 || (b & 0xf0) == 0xd0 ? 2 : 3;
-		} else {
-			p->running = 0;
-			p->need = common_len[b & 7];
-		}
-		if (p->need == 1) {
-			p->len = 0;
-			return 1;
-		}
-		return 0;
-	}
-	if (p->len == 0) {
-		if (!p->running)
-			return 0; /* stray data byte */
-		p->msg[0] = p->running;
-		p->len = 1;
-	}
-	p->msg[p->len++] = b;
-	if (p->len == p->need) {
-		size_t n = p->len;
-
-		p->len = 0;
-		return n;
-	}
-	return 0;
 }

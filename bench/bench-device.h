@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * apcbench's device side on the emulated APC mini: the core's device model
+ * (apcdev) answers what the host sends and records each LED message with
+ * its receive stamp; the bench's sender plays controls through gadget-seq,
+ * the one way the test rig sends as the device.
+ */
+#ifndef APC_BENCH_DEVICE_H
+#define APC_BENCH_DEVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bench-log.h"
+
+struct apc_model;
+struct bench_device;
+
+/* Find the gadget card (driver "MIDI Gadget") or use `name` (a rawmidi
+ * device on it, hw:N,0), and start the device side's thread. -ENODEV when
+ * there is no gadget (a real device). */
+int bench_device_open(struct bench_device **d, const char *name, const struct apc_model *m,
+		      size_t logcap);
+void bench_device_close(struct bench_device *d);
+/* struct bench_target's inject: controls on cable 0. */
+int bench_device_inject(void *ctx, const uint8_t *bytes, size_t len, size_t unit,
+			const uint32_t *keys, struct bench_log *tx);
+struct bench_log *bench_device_ledlog(struct bench_device *d);
+int bench_device_efd(struct bench_device *d);
+const char *bench_device_name(struct bench_device *d);
+int bench_device_tid(struct bench_device *d);
+
+#endif

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* apcbench's paths: sets up each one (the sequencer-only peers, the
+ * kernel's client, the direct transport, apcminid) and measures it. Main
+ * thread. */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "apclog.h"
+#include "bench-direct.h"
+#include "bench-paths.h"
+#include "bench-peer.h"
+#include "clock.h"
+
+static int parse_addr(struct bench_seq *s, const char *arg, snd_seq_addr_t *a)
+{
+	return snd_seq_parse_address(bench_seq_handle(s), a, arg);
+}
+
+void bench_path_seq(struct bench_measure *c, struct bench_rig *rig, struct bench_path_result *r)
+{
+	struct bench_peer *peer;
+	struct bench_target tgt = { 0 };
+	snd_seq_addr_t src, sink;
+	int err;
+
+	snprintf(r->desc, sizeof(r->desc), "sequencer only: peer client -> bench client and back, "
+					   "direct events, no device");
+	err = bench_peer_open(&peer, 1 << 16);
+	if (err < 0) {
+		bench_why(r, "cannot open the peer clients", snd_strerror(err));
+		return;
+	}
+	bench_peer_addrs(peer, &src, &sink);
+	err = bench_seq_connect(rig->seq, &src, &sink);
+	if (err < 0) {
+		bench_why(r, "cannot connect", snd_strerror(err));
+		goto out;
+	}
+	tgt.inject = bench_peer_inject;
+	tgt.inject_ctx = peer;
+	tgt.recv = bench_seq_recv;
+	tgt.leds = bench_seq_leds;
+	tgt.bench_ctx = rig->seq;
+	tgt.ledlog = bench_peer_ledlog(peer);
+	tgt.led_efd = bench_peer_efd(peer);
+	bench_measure_path(c, &tgt, r, 0, bench_peer_tid(peer));
+	bench_seq_connect(rig->seq, NULL, NULL);
+out:
+	bench_peer_close(peer);
+}
+
+static void seq_device_target(struct bench_rig *rig, struct bench_target *tgt)
+{
+	memset(tgt, 0, sizeof(*tgt));
+	if (rig->gadget) {
+		tgt->inject = bench_device_inject;
+		tgt->inject_ctx = rig->gadget;
+		tgt->ledlog = bench_device_ledlog(rig->gadget);
+		tgt->led_efd = bench_device_efd(rig->gadget);
+	}
+	tgt->recv = bench_seq_recv;
+	tgt->leds = bench_seq_leds;
+	tgt->bench_ctx = rig->seq;
+}
+
+void bench_path_kernel(struct bench_measure *c, struct bench_rig *rig, struct bench_path_result *r)
+{
+	struct bench_target tgt;
+	snd_seq_addr_t src, dst;
+	int err;
+
+	snprintf(r->desc, sizeof(r->desc), "device -> snd-usb-audio -> sequencer -> bench, and back");
+	if (c->o->kernel_port) {
+		err = parse_addr(rig->seq, c->o->kernel_port, &src);
+		dst = src;
+	} else {
+		err = bench_seq_find(rig->seq, "APC", SND_SEQ_KERNEL_CLIENT, 0, &src, &dst);
+	}
+	if (err < 0) {
+		bench_why(r, "no snd-usb-audio sequencer client of an APC mini (is the device "
+			     "plugged in and not held by apcminid?)", NULL);
+		return;
+	}
+	err = bench_seq_connect(rig->seq, &src, &dst);
+	if (err < 0) {
+		bench_why(r, "cannot connect", snd_strerror(err));
+		return;
+	}
+	snprintf(r->desc + strlen(r->desc), sizeof(r->desc) - strlen(r->desc), " (client %d:%d)",
+		 src.client, src.port);
+	seq_device_target(rig, &tgt);
+	if (!rig->gadget)
+		tgt.leds = NULL; /* nothing could tell when they arrived */
+	bench_measure_path(c, &tgt, r, 0, rig->gadget ? bench_device_tid(rig->gadget) : 0);
+	bench_seq_connect(rig->seq, NULL, NULL);
+}
+
+void bench_path_direct(struct bench_measure *c, struct bench_rig *rig,
+			struct bench_path_result *r)
+{
+	struct bench_direct *u;
+	struct bench_target tgt = { 0 };
+	char desc[128] = "";
+	int err;
+
+	err = bench_direct_open(&u, c->loop, desc, sizeof(desc));
+	if (err < 0) {
+		bench_why(r, "cannot open the APC mini with libapcusb", strerror(-err));
+		snprintf(r->desc, sizeof(r->desc), "device -> libapcusb in the bench, no sequencer");
+		return;
+	}
+	snprintf(r->desc, sizeof(r->desc), "device -> libapcusb in the bench (%s)", desc);
+	if (rig->gadget) {
+		tgt.inject = bench_device_inject;
+		tgt.inject_ctx = rig->gadget;
+		tgt.ledlog = bench_device_ledlog(rig->gadget);
+		tgt.led_efd = bench_device_efd(rig->gadget);
+	}
+	tgt.recv = bench_direct_recv;
+	tgt.leds = bench_direct_leds;
+	tgt.bench_ctx = u;
+	bench_measure_path(c, &tgt, r, 0, rig->gadget ? bench_device_tid(rig->gadget) : 0);
+	bench_direct_close(u);
+}
+
+static pid_t spawn(const char *cmd)
+{
+	char *argv[32], *copy = strdup(cmd), *save = NULL, *tok;
+	int argc = 0;
+	pid_t pid;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, " ", &save); tok && argc < 31; tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = tok;
+	argv[argc] = NULL;
+	if (!argc) {
+		free(copy);
+		return -EINVAL;
+	}
+	pid = fork();
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		log_err("Cannot run %s: %s", argv[0], strerror(errno));
+		_exit(127);
+	}
+	free(copy);
+	return pid < 0 ? -errno : pid;
+}
+
+void bench_stop_child(pid_t pid)
+{
+	int i, status;
+
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	for (i = 0; i < 50; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return;
+		apc_sleep_until_ns(apc_now_ns() + 100000000ull);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
+void bench_path_apcminid(struct bench_measure *c, struct bench_rig *rig, struct bench_path_result *r)
+{
+	struct bench_target tgt;
+	snd_seq_addr_t src = { 0 }, dst = { 0 };
+	int err = -ENOENT, i, pid = 0;
+
+	snprintf(r->desc, sizeof(r->desc), "device -> apcminid (libusb) -> sequencer -> bench, "
+					   "and back");
+	if (c->o->apcminid_cmd) {
+		rig->apcminid = spawn(c->o->apcminid_cmd);
+		if (rig->apcminid < 0) {
+			bench_why(r, "cannot start apcminid", strerror(-rig->apcminid));
+			rig->apcminid = 0;
+			return;
+		}
+		pid = rig->apcminid;
+		/* it announces its client once the device is open */
+		for (i = 0; i < 150 && err < 0 && !bench_stop; i++) {
+			if (waitpid(pid, NULL, WNOHANG) == pid) {
+				rig->apcminid = 0;
+				bench_why(r, "apcminid exited before its client appeared", NULL);
+				return;
+			}
+			err = bench_seq_find(rig->seq, "", -1, pid, &src, &dst);
+			if (err < 0 || !src.client || !dst.client)
+				err = -ENOENT, apc_sleep_until_ns(apc_now_ns() + 100000000ull);
+		}
+	} else if (c->o->raw_port) {
+		err = parse_addr(rig->seq, c->o->raw_port, &src);
+		dst = src;
+	} else {
+		err = bench_seq_find(rig->seq, "APC mini", SND_SEQ_USER_CLIENT, 0, &src, &dst);
+	}
+	if (err < 0) {
+		bench_why(r, "no apcminid sequencer client (give --apcminid CMD or --raw-port)", NULL);
+		return;
+	}
+	if (!pid) {
+		snd_seq_client_info_t *ci;
+
+		snd_seq_client_info_alloca(&ci);
+		if (snd_seq_get_any_client_info(bench_seq_handle(rig->seq), src.client, ci) == 0)
+			pid = snd_seq_client_info_get_pid(ci);
+	}
+	/* a moment for the driver to finish its own start-up traffic */
+	apc_sleep_until_ns(apc_now_ns() + 300000000ull);
+	err = bench_seq_connect(rig->seq, src.client ? &src : NULL, dst.client ? &dst : NULL);
+	if (err < 0) {
+		bench_why(r, "cannot connect", snd_strerror(err));
+		return;
+	}
+	snprintf(r->desc + strlen(r->desc), sizeof(r->desc) - strlen(r->desc),
+		 " (client %d, pid %d)", src.client, pid);
+	seq_device_target(rig, &tgt);
+	if (!src.client)
+		tgt.inject = NULL;
+	if (!dst.client || !rig->gadget)
+		tgt.leds = NULL;
+	bench_measure_path(c, &tgt, r, pid, rig->gadget ? bench_device_tid(rig->gadget) : 0);
+	bench_seq_connect(rig->seq, NULL, NULL);
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * apcbench's paths: seq (sequencer only), kernel (snd-usb-audio), direct
+ * (libapcusb in the bench) and apcminid; each is set up, measured into its
+ * bench_path_result (or told why not) and taken down.
+ */
+#ifndef APC_BENCH_PATHS_H
+#define APC_BENCH_PATHS_H
+
+#include <sys/types.h>
+
+#include "bench-device.h"
+#include "bench-measure.h"
+#include "bench-seq.h"
+
+/* What every path shares: the bench's client, the emulated device (NULL
+ * on a real one) and apcminid when the bench started it. */
+struct bench_rig {
+	struct bench_seq *seq;
+	struct bench_device *gadget;
+	pid_t apcminid;
+};
+
+void bench_path_seq(struct bench_measure *c, struct bench_rig *rig, struct bench_path_result *r);
+void bench_path_kernel(struct bench_measure *c, struct bench_rig *rig,
+		       struct bench_path_result *r);
+void bench_path_direct(struct bench_measure *c, struct bench_rig *rig,
+		       struct bench_path_result *r);
+/* Starts apcminid when --apcminid was given; bench_stop_child() ends it. */
+void bench_path_apcminid(struct bench_measure *c, struct bench_rig *rig,
+			 struct bench_path_result *r);
+/* SIGTERM, up to 5 s, then SIGKILL. */
+void bench_stop_child(pid_t pid);
+
+#endif

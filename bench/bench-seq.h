@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * apcbench's own sequencer client ("apcbench"): an input port the path
+ * under test delivers to, an output port for LEDs, and finding the ports
+ * of the clients under test.
+ */
+#ifndef APC_BENCH_SEQ_H
+#define APC_BENCH_SEQ_H
+
+#include <alsa/asoundlib.h>
+#include <stdint.h>
+
+#include "bench-log.h"
+
+struct loop;
+struct bench_seq;
+
+/* `loop` is the main thread's: recv waits on it. */
+int bench_seq_open(struct bench_seq **s, const char *client_name, struct loop *loop);
+void bench_seq_close(struct bench_seq *s);
+int bench_seq_client_id(struct bench_seq *s);
+/* Subscribe the bench's input port from `src` and its output port to `dst`
+ * (either may be NULL); disconnects what was connected before. */
+int bench_seq_connect(struct bench_seq *s, const snd_seq_addr_t *src, const snd_seq_addr_t *dst);
+/* struct bench_target's recv and leds. */
+int bench_seq_recv(void *ctx, uint64_t until_ns, struct bench_log *rx);
+int bench_seq_leds(void *ctx, const uint8_t *msgs, size_t n, int per_event);
+snd_seq_t *bench_seq_handle(struct bench_seq *s);
+/* Find a port: client name prefix (case-sensitive) and type (KERNEL or
+ * USER, -1 any), or a client with pid `pid` (> 0); the first port that can
+ * be read from (src) and written to (dst). Returns 0 or -ENOENT. */
+int bench_seq_find(struct bench_seq *s, const char *prefix, int type, int pid,
+		   snd_seq_addr_t *src, snd_seq_addr_t *dst);
+
+#endif

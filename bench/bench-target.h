@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What one path looks like to the measurements: who plays the device
+ * (inject), how the bench receives (recv) and sends LEDs (leds), and where
+ * the device side records the LEDs it saw. Filled by bench-paths.c from the
+ * endpoints (bench-device, bench-peer, bench-seq, bench-direct). Types only.
+ */
+#ifndef APC_BENCH_TARGET_H
+#define APC_BENCH_TARGET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bench-log.h"
+
+struct bench_target {
+	/* device side, from the sender thread: hand over whole messages of
+	 * `unit` bytes each (len is a multiple of unit) without blocking,
+	 * appending keys[i] to `tx`, stamped right before message i is
+	 * handed over; returns how many were handed over (0: no room) or
+	 * -errno. */
+	int (*inject)(void *ctx, const uint8_t *bytes, size_t len, size_t unit,
+		      const uint32_t *keys, struct bench_log *tx);
+	void *inject_ctx;
+	/* bench side, main thread: wait until `until_ns` at most for input,
+	 * append every message received (key, stamp) to rx; returns messages
+	 * added or -errno. */
+	int (*recv)(void *ctx, uint64_t until_ns, struct bench_log *rx);
+	/* bench side, main thread: send n LED messages (3 bytes each);
+	 * per_event: each one written and flushed on its own, else all in
+	 * one flush. Returns 0 once they are handed on (the direct path: once
+	 * the transfers completed). */
+	int (*leds)(void *ctx, const uint8_t *msgs, size_t n, int per_event);
+	void *bench_ctx;
+	/* device side LED log and an eventfd signalled on appends */
+	struct bench_log *ledlog;
+	int led_efd;
+};
+
+#endif
