@@ -14,6 +14,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "apcminid-synth.h"
 #include "apcusb.h"
 #include "usbselect.h"
 #include "clock.h"
@@ -32,6 +33,7 @@ struct apcminid {
 	struct loop *loop;
 	struct bridge *bridge;
 	struct apcusb *usb;
+	struct apcminid_synth *synth; /* --synth */
 	int sigfd;
 	int once;
 	FILE *in_log;
@@ -42,6 +44,12 @@ enum {
 	OPT_OUT_GAP,
 	OPT_ONCE,
 	OPT_IN_LOG,
+	OPT_SYNTH,
+	OPT_AUDIO_DRIVER,
+	OPT_AUDIO_DEVICE,
+	OPT_PERIOD_SIZE,
+	OPT_PERIODS,
+	OPT_SYNTH_LATENCY,
 };
 
 static const struct option apcminid_options[] = {
@@ -55,6 +63,12 @@ static const struct option apcminid_options[] = {
 	{ "once", no_argument, NULL, OPT_ONCE },
 	{ "exit-on-unplug", no_argument, NULL, OPT_ONCE },
 	{ "in-log", required_argument, NULL, OPT_IN_LOG },
+	{ "synth", optional_argument, NULL, OPT_SYNTH },
+	{ "audio-driver", required_argument, NULL, OPT_AUDIO_DRIVER },
+	{ "audio-device", required_argument, NULL, OPT_AUDIO_DEVICE },
+	{ "period-size", required_argument, NULL, OPT_PERIOD_SIZE },
+	{ "periods", required_argument, NULL, OPT_PERIODS },
+	{ "synth-latency", required_argument, NULL, OPT_SYNTH_LATENCY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -78,6 +92,17 @@ static void apcminid_usage(FILE *f)
 		"                         exit when a served device is unplugged\n"
 		"      --in-log=FILE      debugging: write every USB IN transfer to FILE with\n"
 		"                         its wake-up, callback and sequencer times\n"
+		"\n"
+		"The synthesizer inside the driver (no sequencer hop from pad to sound):\n"
+		"      --synth[=SOUNDFONT]  play the controllers' notes on FluidSynth in this\n"
+		"                         process, and open the client 'apcminid synth'\n"
+		"                         that others can play (default: a GM SoundFont)\n"
+		"      --audio-driver=NAME  FluidSynth audio driver (default alsa)\n"
+		"      --audio-device=DEV   the driver's device (default: its own default)\n"
+		"      --period-size=N    frames per audio period (default 64)\n"
+		"      --periods=N        audio periods (default 2)\n"
+		"      --synth-latency=N  frames from a press to its sound, constant\n"
+		"                         (default 192: two periods and a block)\n"
 		"\n"
 		"Environment: APCMINID_LOG_LEVEL=error|warning|info|debug|trace sets the log level.\n"
 		"Signals: SIGINT and SIGTERM exit, SIGUSR1 prints transfer counters.\n");
@@ -109,6 +134,7 @@ static void apcminid_signal(void *user, int fd, short revents)
 		switch (si.ssi_signo) {
 		case SIGUSR1:
 			bridge_print_stats(app->bridge, stderr);
+			apcminid_synth_print_stats(app->synth, stderr);
 			break;
 		default:
 			log_info("Signal %u: exiting", si.ssi_signo);
@@ -128,14 +154,15 @@ static void apcminid_gone(void *user, struct bridge_dev *bd)
 	}
 }
 
-static int apcminid_parse_gap(const char *s, unsigned int *out)
+/* A count from the command line, at most `max`. */
+static int apcminid_parse_uint(const char *s, unsigned int max, unsigned int *out)
 {
 	char *end;
 	unsigned long v;
 
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v > UINT_MAX / 2)
+	if (errno || end == s || *end || s[0] == '-' || v > max)
 		return -EINVAL;
 	*out = (unsigned int)v;
 	return 0;
@@ -146,11 +173,15 @@ int main(int argc, char **argv)
 	struct apcminid app = { .sigfd = -1 };
 	struct apcusb_config cfg = { 0 };
 	struct bridge_options bopt = { 0 };
+	struct apcminid_synth_config scfg;
 	const char *in_log = NULL;
+	unsigned int v;
+	int synth = 0;
 	sigset_t mask;
 	uint64_t until;
 	int c, r, list = 0, verbose = 0, status = EXIT_FAILURE;
 
+	apcminid_synth_config_defaults(&scfg);
 	while ((c = getopt_long(argc, argv, "hVvld:", apcminid_options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -172,7 +203,7 @@ int main(int argc, char **argv)
 			bopt.keep_leds = 1;
 			break;
 		case OPT_OUT_GAP:
-			if (apcminid_parse_gap(optarg, &cfg.out_gap_us) < 0) {
+			if (apcminid_parse_uint(optarg, UINT_MAX / 2, &cfg.out_gap_us) < 0) {
 				fprintf(stderr, "apcminid: invalid --out-gap '%s': microseconds "
 						"expected\n",
 					optarg);
@@ -184,6 +215,35 @@ int main(int argc, char **argv)
 			break;
 		case OPT_IN_LOG:
 			in_log = optarg;
+			break;
+		case OPT_SYNTH:
+			synth = 1;
+			scfg.soundfont = optarg;
+			break;
+		case OPT_AUDIO_DRIVER:
+			scfg.audio_driver = optarg;
+			break;
+		case OPT_AUDIO_DEVICE:
+			scfg.audio_device = optarg;
+			break;
+		case OPT_PERIOD_SIZE:
+		case OPT_PERIODS:
+		case OPT_SYNTH_LATENCY:
+			if (apcminid_parse_uint(optarg, 1u << 20, &v) < 0 ||
+			    (c != OPT_SYNTH_LATENCY && v == 0)) {
+				fprintf(stderr, "apcminid: invalid --%s '%s'\n",
+					c == OPT_PERIOD_SIZE ? "period-size"
+					: c == OPT_PERIODS   ? "periods"
+							     : "synth-latency",
+					optarg);
+				return 2;
+			}
+			if (c == OPT_PERIOD_SIZE)
+				scfg.period_size = v;
+			else if (c == OPT_PERIODS)
+				scfg.periods = v;
+			else
+				scfg.latency = v;
 			break;
 		default:
 			apcminid_usage(stderr);
@@ -239,6 +299,15 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		log_err("Cannot watch signals: %s", strerror(-r));
 		goto err_free_loop;
+	}
+	if (synth) {
+		r = apcminid_synth_new(&app.synth, &scfg, app.loop);
+		if (r < 0) {
+			log_err("Cannot start the synth: %s", strerror(-r));
+			goto err_free_loop;
+		}
+		bopt.local = apcminid_synth_local;
+		bopt.local_user = app.synth;
 	}
 	bopt.gone = apcminid_gone;
 	bopt.user = &app;
@@ -301,11 +370,15 @@ err_free_usb:
 	apcusb_free(app.usb);
 	if (apclog_level >= APCLOG_INFO)
 		bridge_print_stats(app.bridge, stderr);
+	if (apclog_level >= APCLOG_INFO)
+		apcminid_synth_print_stats(app.synth, stderr);
 err_free_bridge:
 	bridge_free(app.bridge);
 	if (app.in_log)
 		fclose(app.in_log);
 err_free_loop:
+	/* Its hooks stay on the loop: nothing iterates it after this. */
+	apcminid_synth_free(app.synth);
 	loop_free(app.loop);
 err_close_sigfd:
 	close(app.sigfd);

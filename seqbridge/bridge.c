@@ -268,7 +268,7 @@ static void bridge_in_message(void *user, unsigned int cable, const uint8_t *msg
 		}
 	}
 	if (bd->b->opt.local)
-		bd->b->opt.local(bd->b->opt.user, bd, cable, msg, len, bd->in_time_ns);
+		bd->b->opt.local(bd->b->opt.local_user, bd, cable, msg, len, bd->in_time_ns);
 	if (cable == 0)
 		port = BRIDGE_PORT_CONTROLS;
 	else if (cable == 1 && bd->model->n_cables > 1)

@@ -109,7 +109,8 @@ struct bridge_options {
 	 * not block (apcminid --synth posts to the synth's ring). NULL: none. */
 	void (*local)(void *user, struct bridge_dev *bd, unsigned int cable, const uint8_t *msg,
 		      size_t len, uint64_t t_ns);
-	void *user;
+	void *local_user;
+	void *user;		/* for gone() */
 };
 
 int bridge_new(struct bridge **out, const struct bridge_seq_ops *ops, void *seq_user,

@@ -164,6 +164,10 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 				*done = 1;
 				return 2;
 			}
+			if (synth_fluid_driver_check(optarg) < 0) {
+				*done = 1;
+				return 2;
+			}
 			o->fluid.audio_driver = optarg;
 			break;
 		case 'o':

@@ -16,10 +16,16 @@ synth_engine_libapcsynth_la_SOURCES = \
 synth_engine_libapcsynth_la_CFLAGS = $(AM_CFLAGS) $(FLUIDSYNTH_CFLAGS) -pthread
 synth_engine_libapcsynth_la_LIBADD = $(FLUIDSYNTH_LIBS) -lm -lpthread
 
+# The synth's sequencer side (client, ports, snd_seq_event_t -> synth_event),
+# shared by apcsynth and apcminid --synth.
+noinst_LTLIBRARIES += synth/seq/libsynthseq.la
+synth_seq_libsynthseq_la_SOURCES = synth/seq/apcsynth-seq.h synth/seq/apcsynth-seq.c
+synth_seq_libsynthseq_la_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS) $(FLUIDSYNTH_CFLAGS)
+synth_seq_libsynthseq_la_LIBADD = $(ALSA_LIBS)
+
 bin_PROGRAMS += synth/apcsynth
-synth_apcsynth_SOURCES = \
-	synth/apcsynth.c \
-	synth/seq/apcsynth-seq.h synth/seq/apcsynth-seq.c
+synth_apcsynth_SOURCES = synth/apcsynth.c
 synth_apcsynth_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS) $(FLUIDSYNTH_CFLAGS) -pthread
-synth_apcsynth_LDADD = synth/engine/libapcsynth.la driver/util/libapcutil.la $(ALSA_LIBS)
+synth_apcsynth_LDADD = synth/seq/libsynthseq.la synth/engine/libapcsynth.la \
+	driver/util/libapcutil.la $(ALSA_LIBS)
 

@@ -34,9 +34,9 @@ tests_test_synth_smf_CFLAGS = $(SYNTH_TEST_CFLAGS)
 tests_test_synth_smf_LDADD = $(SYNTH_TEST_LIBS)
 
 # The sequencer mapping is tested here too, so this one links ALSA.
-tests_test_synth_event_SOURCES = tests/test-synth-event.c synth/seq/apcsynth-seq.c
+tests_test_synth_event_SOURCES = tests/test-synth-event.c
 tests_test_synth_event_CFLAGS = $(SYNTH_TEST_CFLAGS) $(ALSA_CFLAGS)
-tests_test_synth_event_LDADD = $(SYNTH_TEST_LIBS) $(ALSA_LIBS)
+tests_test_synth_event_LDADD = synth/seq/libsynthseq.la $(SYNTH_TEST_LIBS) $(ALSA_LIBS)
 
 tests_test_synth_render_check_SOURCES = tests/test-synth-render-check.c
 tests_test_synth_render_check_CFLAGS = $(SYNTH_TEST_CFLAGS)

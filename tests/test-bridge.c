@@ -372,7 +372,8 @@ static void test_local_tap(void **state)
 {
 	struct fixture *f = *state;
 	static const uint8_t press[] = { 0x90, 7, 127 }, note[] = { 0x90, 60, 100 };
-	struct bridge_options opt = { .gone = fixture_gone, .local = fixture_local, .user = f };
+	struct bridge_options opt = { .gone = fixture_gone, .local = fixture_local,
+				     .local_user = f, .user = f };
 	uint8_t reply[64];
 	int n;
 

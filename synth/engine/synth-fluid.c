@@ -165,6 +165,18 @@ int synth_fluid_new(const struct synth_fluid_config *c, struct synth_fluid **out
 		ret = -EINVAL;
 		goto err_free;
 	}
+	if (c->audio_device) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "audio.%s.device",
+			 c->audio_driver ? c->audio_driver : "alsa");
+		if (fluid_settings_setstr(f->settings, key, c->audio_device) != FLUID_OK) {
+			log_err("Cannot use audio device %s: the %s driver has no device setting",
+				c->audio_device, c->audio_driver ? c->audio_driver : "alsa");
+			ret = -EINVAL;
+			goto err_free;
+		}
+	}
 	fluid_settings_setint(f->settings, "audio.period-size", c->period_size);
 	fluid_settings_setint(f->settings, "audio.periods", c->periods);
 	fluid_settings_setint(f->settings, "audio.realtime-prio", c->rt_prio);
@@ -343,4 +355,24 @@ int synth_fluid_has_driver(const char *name)
 	fluid_settings_foreach_option(set, "audio.driver", &dl, driver_cb);
 	delete_fluid_settings(set);
 	return dl.found;
+}
+
+int synth_fluid_driver_check(const char *name)
+{
+	/* FluidSynth renders for these itself (new_fluid_audio_driver2 says
+	 * "Callback mode unsupported"): events could not be placed in time. */
+	static const char *const no_callback[] = { "file", "sdl2", "sdl3" };
+	size_t i;
+
+	if (!name)
+		return 0;
+	for (i = 0; i < sizeof(no_callback) / sizeof(no_callback[0]); i++) {
+		if (!strcmp(name, no_callback[i])) {
+			log_err("Cannot use the %s audio driver: it renders on its own and cannot "
+				"call back into the scheduler%s",
+				name, !strcmp(name, "file") ? "; write a WAV file with -o instead" : "");
+			return -ENOTSUP;
+		}
+	}
+	return 0;
 }

@@ -31,6 +31,7 @@ struct synth_fluid_config {
 	int polyphony;
 	/* Audio driver settings, used only when a driver is created. */
 	const char *audio_driver;
+	const char *audio_device; /* the driver's audio.<driver>.device, NULL: default */
 	int period_size;
 	int periods;
 	int rt_prio;		/* 0: let the audio thread run unprivileged */
@@ -70,5 +71,9 @@ void synth_fluid_engine(struct synth_fluid *f, struct synth_engine *eng);
  * into buf. */
 void synth_fluid_list_drivers(char *buf, size_t len);
 int synth_fluid_has_driver(const char *name);
+/* 0 if FluidSynth's driver `name` can call back into our scheduler (the
+ * only way events reach their block); -ENOTSUP for the drivers that write
+ * on their own (the file driver, sdl2), after logging what to use instead. */
+int synth_fluid_driver_check(const char *name);
 
 #endif

@@ -271,8 +271,13 @@ err_wav:
 
 int synth_rt_start(struct synth_rt *rt)
 {
+	int r;
+
 	if (rt->cfg.wav_path)
 		return rt_start_wav(rt);
+	r = synth_fluid_driver_check(rt->cfg.fluid.audio_driver);
+	if (r < 0)
+		return r;
 	rt->driver = new_fluid_audio_driver2(rt->fl->settings, rt_audio_cb, rt);
 	if (!rt->driver) {
 		char *name = NULL;
