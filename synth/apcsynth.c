@@ -37,6 +37,7 @@ static const char usage_text[] =
 	"\n"
 	"  -s, --soundfont=FILE       SoundFont to load (default: the system GM font)\n"
 	"  -a, --audio-driver=NAME    FluidSynth audio driver ('-a help' lists them)\n"
+	"  -d, --audio-device=DEV     the audio driver's device (alsa: hw:1,0, ...)\n"
 	"  -o, --output=FILE.wav      write to a WAV file at real-time pace instead\n"
 	"  -F, --fast-render=FILE.wav render the MIDI files to FILE.wav, no sequencer\n"
 	"  -O, --audio-file-format=F  WAV sample format: s16 (default) or float\n"
@@ -60,6 +61,7 @@ enum { OPT_REALTIME = 0x100 };
 static const struct option long_opts[] = {
 	{ "soundfont", required_argument, NULL, 's' },
 	{ "audio-driver", required_argument, NULL, 'a' },
+	{ "audio-device", required_argument, NULL, 'd' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "fast-render", required_argument, NULL, 'F' },
 	{ "audio-file-format", required_argument, NULL, 'O' },
@@ -140,11 +142,14 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 	memset(o, 0, sizeof(*o));
 	synth_fluid_config_defaults(&o->fluid);
 	o->name = "apcsynth";
-	while ((c = getopt_long(argc, argv, "s:a:o:F:O:r:z:c:L:g:R:C:n:p:vhV", long_opts,
+	while ((c = getopt_long(argc, argv, "s:a:d:o:F:O:r:z:c:L:g:R:C:n:p:vhV", long_opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o->fluid.soundfont = optarg;
+			break;
+		case 'd':
+			o->fluid.audio_device = optarg;
 			break;
 		case 'a':
 			if (!strcmp(optarg, "help")) {
