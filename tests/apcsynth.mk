@@ -51,3 +51,10 @@ tests_vm_synth_wavcheck_SOURCES = tests/synth-wavcheck.c
 tests_vm_synth_wavcheck_CFLAGS = $(AM_CFLAGS) $(FLUIDSYNTH_CFLAGS)
 tests_vm_synth_wavcheck_LDADD = tests/support/libapcprobe.la synth/engine/libapcsynth.la \
 	driver/util/libapcutil.la -lm
+
+# The in-process hand-off (apcminid --synth): stamp to frame, full ring.
+check_PROGRAMS += tests/test-synth-rt
+TESTS += tests/test-synth-rt
+tests_test_synth_rt_SOURCES = tests/test-synth-rt.c
+tests_test_synth_rt_CFLAGS = $(SYNTH_TEST_CFLAGS)
+tests_test_synth_rt_LDADD = $(SYNTH_TEST_LIBS)

@@ -291,6 +291,18 @@ int synth_rt_start(struct synth_rt *rt)
 	return 0;
 }
 
+uint64_t synth_rt_frame_at(uint64_t frame, int64_t ns, int64_t t_ns, double rate,
+			   unsigned int latency)
+{
+	double d = (double)(t_ns - ns) * rate / APC_NS_PER_SEC;
+
+	/* Before the published block start only if the event was stamped
+	 * then; clamp at 0 rather than wrap. */
+	if (d < 0 && -d > (double)frame)
+		return latency;
+	return (uint64_t)((double)frame + d) + latency;
+}
+
 int synth_rt_post(struct synth_rt *rt, struct synth_event *ev, int64_t t_ns)
 {
 	uint64_t frame = 0, at;
@@ -299,12 +311,7 @@ int synth_rt_post(struct synth_rt *rt, struct synth_event *ev, int64_t t_ns)
 	if (!t_ns || t_ns > now)
 		t_ns = now;
 	if (clock_read(&rt->clock, &frame, &ns)) {
-		double d = (double)(t_ns - ns) * rt->rate / APC_NS_PER_SEC;
-
-		/* Before the last published block start only if the event
-		 * was stamped then; clamp at 0 rather than wrap. */
-		at = d < 0 && (uint64_t)-d > frame ? 0 : (uint64_t)((double)frame + d);
-		at += rt->cfg.latency;
+		at = synth_rt_frame_at(frame, ns, t_ns, rt->rate, rt->cfg.latency);
 	} else {
 		at = 0;		/* not running yet: as soon as it is */
 	}

@@ -52,6 +52,12 @@ int synth_rt_start(struct synth_rt *rt);
  * earlier. -ENOBUFS if the ring is
  * full (counted). */
 int synth_rt_post(struct synth_rt *rt, struct synth_event *ev, int64_t t_ns);
+/* The frame at which an event stamped `t_ns` takes effect, given the start
+ * of the last block the audio thread rendered (`frame` at `ns`): the stamp
+ * on the frame clock plus the latency, so the delay from the stamp is the
+ * same whenever the event is posted. Pure. */
+uint64_t synth_rt_frame_at(uint64_t frame, int64_t ns, int64_t t_ns, double rate,
+			   unsigned int latency);
 
 /* Producer side: notes off everywhere, wait until the audio thread has
  * applied it (the WAV render thread is joined; a driver's thread signals
