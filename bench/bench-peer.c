@@ -7,9 +7,10 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "apclog.h"
 #include "bench-peer.h"
+#include "bench-seq.h"
 #include "bench-stats.h"
 #include "clock.h"
 #include "loop.h"
@@ -21,6 +22,10 @@ struct bench_peer {
 	snd_midi_event_t *enc;
 	struct bench_log ledlog;
 	struct bench_worker w;
+	/* The sender thread's (inject waits on it for room); the sender
+	 * threads of successive runs use it one after the other. */
+	struct loop *send_loop;
+	unsigned int refused;	/* events a full FIFO refused, dropped */
 };
 
 /* The sink's thread: everything the sink has, stamped as it is read. */
@@ -101,12 +106,17 @@ int bench_peer_open(struct bench_peer **out, size_t logcap)
 	err = snd_midi_event_new(USBMIDI_SYSEX_MAX, &p->enc);
 	if (err < 0)
 		goto err_sink;
-	err = bench_worker_start(&p->w, peer_setup, NULL, p);
+	err = loop_new(&p->send_loop);
 	if (err < 0)
 		goto err_enc;
+	err = bench_worker_start(&p->w, peer_setup, NULL, p);
+	if (err < 0)
+		goto err_loop;
 	*out = p;
 	return 0;
 
+err_loop:
+	loop_free(p->send_loop);
 err_enc:
 	snd_midi_event_free(p->enc);
 err_sink:
@@ -125,6 +135,10 @@ void bench_peer_close(struct bench_peer *p)
 	if (!p)
 		return;
 	bench_worker_stop(&p->w);
+	if (p->refused)
+		log_warn("peer source: %u events refused by a full FIFO, dropped (counted lost)",
+			 p->refused);
+	loop_free(p->send_loop);
 	snd_midi_event_free(p->enc);
 	snd_seq_close(p->sink);
 	snd_seq_close(p->src);
@@ -164,19 +178,21 @@ int bench_peer_inject(void *ctx, const uint8_t *bytes, size_t len, size_t unit,
 		snd_seq_ev_set_direct(&ev);
 		t = apc_now_ns();
 		if (len == unit)
-			err = snd_seq_event_output_direct(p->src, &ev);
+			err = bench_seq_output_direct(p->src, p->send_loop, &ev, &p->refused);
 		else
 			err = snd_seq_event_output_buffer(p->src, &ev);
 		if (err == -EAGAIN)
-			break;
+			break; /* our buffer is full: the rest is not handed over */
 		if (err < 0)
 			return err;
 		bench_log_add(tx, keys[off / unit], t);
 		done++;
 	}
-	if (len != unit)
-		while ((err = snd_seq_drain_output(p->src)) > 0 || err == -EAGAIN)
-			usleep(20);
+	if (len != unit) {
+		err = bench_seq_drain(p->src, p->send_loop, &p->refused);
+		if (err < 0)
+			return err;
+	}
 	return (int)done;
 }
 

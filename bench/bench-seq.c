@@ -7,12 +7,15 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "apclog.h"
 #include "bench-seq.h"
 #include "bench-stats.h"
 #include "bench-thread.h"
 #include "clock.h"
+
+/* How long our own output pool may stay full before a write gives up. */
+#define OUT_WAIT_NS 1000000000ull
 
 struct bench_seq {
 	snd_seq_t *seq;
@@ -254,14 +257,78 @@ int bench_seq_recv(void *ctx, uint64_t until_ns, struct bench_log *rx)
 	}
 }
 
+/* After -EAGAIN: 1 when our output pool was full and has room again
+ * (write again), 0 when it had room all along (a subscriber refused the
+ * event), -ETIMEDOUT or -errno. */
+static int seq_wait_out(snd_seq_t *seq, struct loop *l)
+{
+	struct pollfd pfd[4];
+	int n, r;
+
+	n = snd_seq_poll_descriptors(seq, pfd, 4, POLLOUT);
+	if (n <= 0)
+		return n < 0 ? n : -EINVAL;
+	r = bench_wait_pollfds(l, pfd, (unsigned int)n, 1); /* ready now? */
+	if (r != 0)
+		return r < 0 ? r : 0;
+	r = bench_wait_pollfds(l, pfd, (unsigned int)n, apc_now_ns() + OUT_WAIT_NS);
+	return r == 0 ? -ETIMEDOUT : r;
+}
+
+int bench_seq_output_direct(snd_seq_t *seq, struct loop *l, snd_seq_event_t *ev,
+			    unsigned int *refused)
+{
+	int r;
+
+	for (;;) {
+		r = snd_seq_event_output_direct(seq, ev);
+		if (r != -EAGAIN)
+			return r < 0 ? r : 0;
+		r = seq_wait_out(seq, l);
+		if (r < 0)
+			return r;
+		if (r == 0) {
+			(*refused)++;
+			return 0;
+		}
+	}
+}
+
+/* Bounded: each pass writes, drops, or waits for room in our own pool. */
+int bench_seq_drain(snd_seq_t *seq, struct loop *l, unsigned int *refused)
+{
+	snd_seq_event_t *ev;
+	int r;
+
+	for (;;) {
+		r = snd_seq_drain_output(seq);
+		if (r == 0)
+			return 0;
+		if (r < 0 && r != -EAGAIN)
+			return r;
+		/* > 0: written in part; -EAGAIN: none. The first event left
+		 * was refused either way. */
+		r = seq_wait_out(seq, l);
+		if (r < 0)
+			return r;
+		if (r == 0) {
+			(*refused)++;
+			r = snd_seq_extract_output(seq, &ev);
+			if (r < 0)
+				return r;
+		}
+	}
+}
+
 int bench_seq_leds(void *ctx, const uint8_t *msgs, size_t n, int per_event)
 {
 	struct bench_seq *s = ctx;
 	snd_seq_event_t ev;
+	unsigned int refused = 0;
 	size_t i;
-	int err;
+	int err = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && err >= 0; i++) {
 		const uint8_t *m = msgs + 3 * i;
 
 		snd_seq_ev_clear(&ev);
@@ -270,19 +337,20 @@ int bench_seq_leds(void *ctx, const uint8_t *msgs, size_t n, int per_event)
 		snd_seq_ev_set_direct(&ev);
 		snd_seq_ev_set_noteon(&ev, m[0] & 0x0f, m[1], m[2]);
 		if (per_event) {
-			while ((err = snd_seq_event_output_direct(s->seq, &ev)) == -EAGAIN)
-				usleep(50);
-		} else {
-			while ((err = snd_seq_event_output_buffer(s->seq, &ev)) == -EAGAIN) {
-				snd_seq_drain_output(s->seq);
-				usleep(50);
-			}
+			err = bench_seq_output_direct(s->seq, s->loop, &ev, &refused);
+			continue;
 		}
-		if (err < 0)
-			return err;
+		err = snd_seq_event_output_buffer(s->seq, &ev);
+		if (err == -EAGAIN) {
+			/* our own buffer is full: write it out first */
+			err = bench_seq_drain(s->seq, s->loop, &refused);
+			if (err >= 0)
+				err = snd_seq_event_output_buffer(s->seq, &ev);
+		}
 	}
-	if (!per_event)
-		while ((err = snd_seq_drain_output(s->seq)) > 0 || err == -EAGAIN)
-			usleep(50);
-	return 0;
+	if (err >= 0 && !per_event)
+		err = bench_seq_drain(s->seq, s->loop, &refused);
+	if (refused)
+		log_warn("LEDs: %u of %zu events refused by a full FIFO, dropped", refused, n);
+	return err < 0 ? err : 0;
 }

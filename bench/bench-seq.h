@@ -32,4 +32,18 @@ snd_seq_t *bench_seq_handle(struct bench_seq *s);
 int bench_seq_find(struct bench_seq *s, const char *prefix, int type, int pid,
 		   snd_seq_addr_t *src, snd_seq_addr_t *dst);
 
+/* Writing direct events of any client `seq` from the thread that runs `l`.
+ * -EAGAIN from such a write is not our output pool (direct events take no
+ * cell of it: the kernel delivers them within the write) but a
+ * subscriber's full FIFO: the kernel has delivered the event to the other
+ * subscribers and marked an overrun at the full one, whose next read
+ * throws its whole FIFO away; nothing tells when it has room again. So we
+ * wait for POLLOUT (our pool) and, when it was there all along, drop the
+ * refused event and count it in *refused, as apcminid's seqclient.c does;
+ * never a sleep and a retry. 0 or -errno. */
+int bench_seq_output_direct(snd_seq_t *seq, struct loop *l, snd_seq_event_t *ev,
+			    unsigned int *refused);
+/* Write out everything snd_seq_event_output_buffer() queued, the same way. */
+int bench_seq_drain(snd_seq_t *seq, struct loop *l, unsigned int *refused);
+
 #endif

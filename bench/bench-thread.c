@@ -159,3 +159,26 @@ int bench_wait_fds(struct loop *l, const int *fds, unsigned int n, int drain_efd
 		loop_del_fd(l, fds[i]);
 	return err < 0 ? err : wt.ready;
 }
+
+int bench_wait_pollfds(struct loop *l, const struct pollfd *pfds, unsigned int n,
+		       uint64_t until_ns)
+{
+	struct waiter wt = { 0, 0 };
+	unsigned int i, added = 0;
+	int err = 0;
+
+	for (i = 0; i < n && !err; i++) {
+		err = loop_add_fd(l, pfds[i].fd, pfds[i].events, on_ready, &wt);
+		if (!err)
+			added++;
+	}
+	if (!err) {
+		do
+			err = loop_iterate(l, until_ns);
+		while (!err && !wt.ready && apc_now_ns() < until_ns);
+	}
+	/* only ours: an fd the loop watched already is someone else's */
+	for (i = 0; i < added; i++)
+		loop_del_fd(l, pfds[i].fd);
+	return err < 0 ? err : wt.ready;
+}

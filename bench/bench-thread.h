@@ -48,5 +48,12 @@ int bench_worker_tid(struct bench_worker *w);
  * 1 readable, 0 time is up, -errno. */
 int bench_wait_fds(struct loop *l, const int *fds, unsigned int n, int drain_efd,
 		   uint64_t until_ns);
+/* Any thread, on its own loop: wait until one of the n descriptors is
+ * ready for its own events (POLLOUT...) or until `until_ns`. Iterates at
+ * least once, so a time already past asks "ready now?" without waiting.
+ * 1 ready, 0 time is up, -errno. */
+struct pollfd;
+int bench_wait_pollfds(struct loop *l, const struct pollfd *pfds, unsigned int n,
+		       uint64_t until_ns);
 
 #endif

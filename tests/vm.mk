@@ -8,7 +8,7 @@ tests_vm_apcemu_SOURCES = \
 	tests/vm/apcemu-gadget.c \
 	tests/vm/gadget-seq.c tests/vm/gadget-seq.h
 tests_vm_apcemu_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS)
-tests_vm_apcemu_LDADD = driver/core/libapccore.la $(ALSA_LIBS)
+tests_vm_apcemu_LDADD = driver/core/libapccore.la driver/util/libapcutil.la $(ALSA_LIBS)
 
 EXTRA_DIST += \
 	tests/vm/README.md \

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* apcemu: plays an APC mini on the gadget side of the system-test guest
- * (configfs plug/unplug, the f_midi card, scripted input). One thread, one poll loop.
+ * (configfs plug/unplug, the f_midi card, scripted input). One thread: it
+ * runs the tree's loop (driver/util/loop.h); sleep, wait and burst pauses
+ * and the card retries are deadlines of its one hook, no timer of its own.
  *
  * What the host sends is read from the gadget card's rawmidi inputs; what
  * the device sends goes through gadget-seq.c (why not a rawmidi write:
@@ -23,13 +25,13 @@
 #include <strings.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "apcemu.h"
+#include "clock.h"
 #include "gadget-seq.h"
+#include "loop.h"
 
 #define SOCKET_DEFAULT "/run/apcemu.sock"
 #define MAX_CLIENTS 8
@@ -44,6 +46,7 @@ enum src_kind { SRC_STDIN, SRC_SCRIPT, SRC_CLIENT };
 struct source {
 	enum src_kind kind;
 	int fd; /* -1: closed */
+	int watched; /* the fd the loop watches for it, -1: none */
 	FILE *file; /* SRC_SCRIPT */
 	const char *name;
 	char in[LINE_LEN];
@@ -69,7 +72,13 @@ struct emu {
 	int in_fd[APCDEV_MAX_CABLES];
 	struct gadget_seq *out;
 
-	int sig_fd, busy_fd, retry_fd, listen_fd;
+	struct loop *loop;
+	int sig_fd, listen_fd;
+	int listen_watched;
+	/* CLOCK_MONOTONIC deadlines of the loop hook, 0 = none: the end of
+	 * a sleep, wait or the next paced burst event; the next look for
+	 * the gadget card. */
+	uint64_t busy_due, retry_due;
 	struct source stdin_src, script_src;
 	struct source clients[MAX_CLIENTS];
 
@@ -94,14 +103,6 @@ struct emu {
 	int quit;
 	int exit_status;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 __attribute__((format(printf, 2, 3)))
 static void reply_printf(struct emu *e, const char *fmt, ...)
@@ -139,36 +140,46 @@ static void hex_format(char *out, size_t sz, const uint8_t *msg, size_t len)
 		o += snprintf(out + o, sz - o, "%s%02x", i ? " " : "", msg[i]);
 }
 
-static void arm_timer(int fd, uint64_t abs_ns)
-{
-	struct itimerspec its = { 0 };
-
-	if (abs_ns) {
-		its.it_value.tv_sec = abs_ns / 1000000000ull;
-		its.it_value.tv_nsec = abs_ns % 1000000000ull;
-	}
-	timerfd_settime(fd, TFD_TIMER_ABSTIME, &its, NULL);
-}
-
 /* ---- the gadget card ---- */
 
-static void emu_disconnect(struct emu *e, const char *why)
+static void emu_read(struct emu *e, unsigned int c);
+
+static void on_rawmidi(void *user, int fd, short revents)
+{
+	struct emu *e = user;
+	unsigned int c;
+
+	for (c = 0; c < APCDEV_MAX_CABLES; c++)
+		if (e->card >= 0 && e->in_fd[c] == fd)
+			emu_read(e, c);
+}
+
+/* Close the rawmidi inputs; the loop stops watching them first (their
+ * numbers may come back for another descriptor). */
+static void emu_close_inputs(struct emu *e)
 {
 	unsigned int c;
 
-	if (e->card < 0)
-		return;
 	for (c = 0; c < APCDEV_MAX_CABLES; c++) {
+		if (e->in_fd[c] >= 0 && e->loop)
+			loop_del_fd(e->loop, e->in_fd[c]);
 		if (e->in[c])
 			snd_rawmidi_close(e->in[c]);
 		e->in[c] = NULL;
 		e->in_fd[c] = -1;
 	}
+}
+
+static void emu_disconnect(struct emu *e, const char *why)
+{
+	if (e->card < 0)
+		return;
+	emu_close_inputs(e);
 	gadget_seq_unlink(e->out);
 	printf("apcemu: disconnected from hw:%d (%s)\n", e->card, why);
 	e->card = -1;
 	if (e->want_connected)
-		arm_timer(e->retry_fd, now_ns() + RETRY_NS);
+		e->retry_due = apc_now_ns() + RETRY_NS;
 }
 
 static int rawmidi_fd(snd_rawmidi_t *r)
@@ -207,6 +218,17 @@ static int emu_connect(struct emu *e, int quiet)
 		}
 		e->in_fd[c] = rawmidi_fd(e->in[c]);
 	}
+	for (c = 0; c < APCDEV_MAX_CABLES; c++) {
+		if (e->in_fd[c] < 0)
+			continue;
+		err = loop_add_fd(e->loop, e->in_fd[c], POLLIN, on_rawmidi, e);
+		if (err < 0) {
+			if (!quiet)
+				fprintf(stderr, "Cannot watch rawmidi hw:%d,0,%u: %s\n", card, c,
+					strerror(-err));
+			goto err_close;
+		}
+	}
 	err = gadget_seq_link(e->out, card);
 	if (err < 0) {
 		if (!quiet)
@@ -216,18 +238,13 @@ static int emu_connect(struct emu *e, int quiet)
 	}
 	e->card = card;
 	apcdev_reset(&e->dev);
-	arm_timer(e->retry_fd, 0);
+	e->retry_due = 0;
 	printf("apcemu: connected: %s on hw:%d (card %s), %u cable%s\n", e->model->short_name,
 	       card, e->card_id, e->model->n_cables, e->model->n_cables > 1 ? "s" : "");
 	return 0;
 
 err_close:
-	for (c = 0; c < APCDEV_MAX_CABLES; c++) {
-		if (e->in[c])
-			snd_rawmidi_close(e->in[c]);
-		e->in[c] = NULL;
-		e->in_fd[c] = -1;
-	}
+	emu_close_inputs(e);
 	return err;
 }
 
@@ -264,7 +281,7 @@ static int emu_send_control(struct emu *e, const struct apc_control *ctl)
 	n = apc_control_to_midi(e->model, ctl, msg);
 	if (n < 0)
 		return cmd_error(e, n, "%s has no such control", e->model->short_name);
-	stamp = now_ns();
+	stamp = apc_now_ns();
 	err = emu_write(e, 0, msg, n);
 	if (err)
 		return err;
@@ -315,7 +332,7 @@ static void emu_read(struct emu *e, unsigned int c)
 			emu_disconnect(e, snd_strerror((int)n));
 			break;
 		}
-		e->rx_stamp = now_ns();
+		e->rx_stamp = apc_now_ns();
 		apcdev_input(&e->dev, c, buf, n);
 	}
 }
@@ -327,7 +344,7 @@ static int emu_unplug(struct emu *e)
 	int err;
 
 	e->want_connected = 0;
-	arm_timer(e->retry_fd, 0);
+	e->retry_due = 0;
 	emu_disconnect(e, "unplug");
 	err = emu_gadget_unbind(e->gadget);
 	return err ? cmd_error(e, err, "Cannot unplug gadget %s: %s", e->gadget, strerror(-err)) :
@@ -558,7 +575,7 @@ static int cmd_wait(struct emu *e, int argc, char **argv)
 	if (busy_done_wait(e))
 		return 0;
 	e->busy = BUSY_WAIT;
-	arm_timer(e->busy_fd, now_ns() + ms * 1000000ull);
+	e->busy_due = apc_now_ns() + ms * 1000000ull;
 	return 1;
 }
 
@@ -571,7 +588,7 @@ static int cmd_sleep(struct emu *e, int argc, char **argv)
 	if (!ms)
 		return 0;
 	e->busy = BUSY_SLEEP;
-	arm_timer(e->busy_fd, now_ns() + ms * 1000000ull);
+	e->busy_due = apc_now_ns() + ms * 1000000ull;
 	return 1;
 }
 
@@ -589,7 +606,7 @@ static int cmd_burst(struct emu *e, int argc, char **argv)
 	e->burst_n = n;
 	e->burst_i = 0;
 	e->burst_rate = rate;
-	e->busy_t0 = now_ns();
+	e->busy_t0 = apc_now_ns();
 	e->busy = BUSY_BURST;
 	return burst_step(e);
 }
@@ -716,8 +733,12 @@ static void write_all(int fd, const char *buf, size_t len)
 	}
 }
 
-static void source_close(struct source *s)
+static void source_close(struct emu *e, struct source *s)
 {
+	if (s->watched >= 0) {
+		loop_del_fd(e->loop, s->watched);
+		s->watched = -1;
+	}
 	if (s->kind == SRC_CLIENT && s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
@@ -787,7 +808,7 @@ static void emu_busy_done(struct emu *e, int status)
 
 	e->busy = BUSY_NONE;
 	e->busy_src = NULL;
-	arm_timer(e->busy_fd, 0);
+	e->busy_due = 0;
 	if (e->txlog)
 		fflush(e->txlog);
 	if (s)
@@ -850,7 +871,7 @@ static void emu_process(struct emu *e)
 				break;
 			}
 			if (s->eof)
-				source_close(s);
+				source_close(e, s);
 		}
 	}
 }
@@ -887,6 +908,7 @@ static void emu_accept(struct emu *e)
 		memset(s, 0, sizeof(*s));
 		s->kind = SRC_CLIENT;
 		s->fd = fd;
+		s->watched = -1;
 		s->name = "socket";
 		return;
 	}
@@ -937,7 +959,7 @@ static int burst_send_one(struct emu *e)
 
 static void burst_report(struct emu *e)
 {
-	double s = (now_ns() - e->busy_t0) / 1e9;
+	double s = (apc_now_ns() - e->busy_t0) / 1e9;
 
 	reply_printf(e, "burst %" PRIu64 " events in %.6f s (%.0f events/s)\n", e->burst_i, s,
 		     s > 0 ? e->burst_i / s : 0.0);
@@ -951,7 +973,7 @@ static int burst_step(struct emu *e)
 
 	if (e->burst_rate) {
 		uint64_t period = 1000000000ull / e->burst_rate;
-		uint64_t due = (now_ns() - e->busy_t0) / period + 1;
+		uint64_t due = (apc_now_ns() - e->busy_t0) / period + 1;
 
 		while (e->burst_i < e->burst_n && e->burst_i < due) {
 			err = burst_send_one(e);
@@ -959,7 +981,7 @@ static int burst_step(struct emu *e)
 				return err;
 		}
 		if (e->burst_i < e->burst_n) {
-			arm_timer(e->busy_fd, e->busy_t0 + e->burst_i * period);
+			e->busy_due = e->busy_t0 + e->burst_i * period;
 			return 1;
 		}
 	} else {
@@ -1014,102 +1036,131 @@ static void emu_busy_check(struct emu *e, int timer_fired)
 
 /* ---- the loop ---- */
 
-static void drain_timer(int fd)
+static void on_signal(void *user, int fd, short revents)
 {
-	uint64_t n;
+	struct emu *e = user;
+	struct signalfd_siginfo si;
 
-	if (read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
-		return;
+	if (read(fd, &si, sizeof(si)) == sizeof(si))
+		printf("apcemu: signal %u, quitting\n", si.ssi_signo);
+	e->quit = 1;
 }
 
-enum { PFD_SIG, PFD_BUSY, PFD_RETRY, PFD_LISTEN, PFD_STDIN, PFD_FIXED };
+static void on_listen(void *user, int fd, short revents)
+{
+	emu_accept(user);
+}
+
+static void on_source(void *user, int fd, short revents)
+{
+	struct emu *e = user;
+	int i;
+
+	if (e->stdin_src.watched == fd) {
+		source_read(&e->stdin_src);
+		return;
+	}
+	for (i = 0; i < MAX_CLIENTS; i++)
+		if (e->clients[i].watched == fd && e->clients[i].fd == fd)
+			source_read(&e->clients[i]);
+}
+
+/* Command input is read only while no command is busy: a sleep, wait or
+ * burst holds every source back, not only its own, and lines must not
+ * pile up behind it. */
+static void source_watch(struct emu *e, struct source *s, int want)
+{
+	want = want && s->fd >= 0 && !s->eof;
+	if (s->watched >= 0 && (!want || s->watched != s->fd)) {
+		loop_del_fd(e->loop, s->watched);
+		s->watched = -1;
+	}
+	if (want && s->watched < 0 && loop_add_fd(e->loop, s->fd, POLLIN, on_source, e) == 0)
+		s->watched = s->fd;
+}
+
+static void emu_watch(struct emu *e)
+{
+	int idle = e->busy == BUSY_NONE, i;
+
+	if (e->listen_fd >= 0 && !idle && e->listen_watched) {
+		loop_del_fd(e->loop, e->listen_fd);
+		e->listen_watched = 0;
+	} else if (e->listen_fd >= 0 && idle && !e->listen_watched) {
+		e->listen_watched = loop_add_fd(e->loop, e->listen_fd, POLLIN, on_listen, e) == 0;
+	}
+	source_watch(e, &e->stdin_src, idle);
+	for (i = 0; i < MAX_CLIENTS; i++)
+		source_watch(e, &e->clients[i], idle);
+}
+
+static void lower(uint64_t *deadline, uint64_t t)
+{
+	if (t && (!*deadline || t < *deadline))
+		*deadline = t;
+}
+
+/* Nothing signals room in the card's output buffer (the sequencer owns
+ * it): what waits is retried every GADGET_SEQ_RETRY_NS; a flat-out burst
+ * with room goes on at once. */
+static void emu_prepare(void *user, uint64_t *deadline)
+{
+	struct emu *e = user;
+	uint64_t now = apc_now_ns();
+
+	lower(deadline, e->busy_due);
+	lower(deadline, e->retry_due);
+	if (e->card < 0)
+		return;
+	if (gadget_seq_busy(e->out, -1))
+		lower(deadline, now + GADGET_SEQ_RETRY_NS);
+	if (e->busy == BUSY_BURST && !e->burst_rate && !gadget_seq_busy(e->out, 0))
+		lower(deadline, now);
+}
+
+/* After every wake-up: send what waits, finish or go on with the busy
+ * command, look for the card when due, then run the command lines that
+ * have come in. */
+static void emu_dispatch(void *user)
+{
+	struct emu *e = user;
+	uint64_t now;
+
+	if (e->card >= 0 && gadget_seq_flush(e->out) < 0)
+		emu_disconnect(e, "write failed");
+	now = apc_now_ns();
+	emu_busy_check(e, e->busy_due && now >= e->busy_due);
+	if (e->retry_due && now >= e->retry_due) {
+		e->retry_due = 0;
+		if (e->card < 0 && e->want_connected && emu_connect(e, 1) < 0)
+			e->retry_due = apc_now_ns() + RETRY_NS;
+	}
+	emu_process(e);
+	if (e->quit)
+		loop_quit(e->loop);
+	else
+		emu_watch(e);
+}
 
 static int emu_loop(struct emu *e)
 {
-	struct pollfd pfd[PFD_FIXED + APCDEV_MAX_CABLES + MAX_CLIENTS];
-	int client_at[MAX_CLIENTS];
-	unsigned int c;
-	int i, n, timeout;
+	int err;
 
-	while (!e->quit) {
-		emu_process(e);
-		if (e->quit)
-			break;
-		for (i = 0; i < PFD_FIXED; i++)
-			pfd[i] = (struct pollfd){ .fd = -1 };
-		pfd[PFD_SIG] = (struct pollfd){ .fd = e->sig_fd, .events = POLLIN };
-		pfd[PFD_BUSY] = (struct pollfd){ .fd = e->busy_fd, .events = POLLIN };
-		pfd[PFD_RETRY] = (struct pollfd){ .fd = e->retry_fd, .events = POLLIN };
-		if (e->busy == BUSY_NONE) {
-			pfd[PFD_LISTEN] = (struct pollfd){ .fd = e->listen_fd, .events = POLLIN };
-			if (!e->stdin_src.eof)
-				pfd[PFD_STDIN] = (struct pollfd){ .fd = e->stdin_src.fd,
-								  .events = POLLIN };
-		}
-		/* Nothing signals room in the card's output buffer (the
-		 * sequencer owns it): what waits is retried every
-		 * TX_RETRY_MS, a flat-out burst with room goes on at once. */
-		timeout = -1;
-		n = PFD_FIXED;
-		for (c = 0; c < APCDEV_MAX_CABLES; c++) {
-			pfd[n++] = (struct pollfd){ .fd = e->card >= 0 ? e->in_fd[c] : -1,
-						    .events = POLLIN };
-			if (e->card >= 0 && gadget_seq_busy(e->out, (int)c))
-				timeout = (int)(GADGET_SEQ_RETRY_NS / 1000000);
-		}
-		if (e->card >= 0 && e->busy == BUSY_BURST && !e->burst_rate &&
-		    !gadget_seq_busy(e->out, 0))
-			timeout = 0;
-		for (i = 0; i < MAX_CLIENTS; i++) {
-			client_at[i] = -1;
-			if (e->clients[i].fd < 0 || e->busy != BUSY_NONE)
-				continue;
-			client_at[i] = n;
-			pfd[n++] = (struct pollfd){ .fd = e->clients[i].fd, .events = POLLIN };
-		}
-
-		if (poll(pfd, n, timeout) < 0) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, "Cannot poll: %s\n", strerror(errno));
-			return -errno;
-		}
-
-		if (pfd[PFD_SIG].revents) {
-			struct signalfd_siginfo si;
-
-			if (read(e->sig_fd, &si, sizeof(si)) == sizeof(si))
-				printf("apcemu: signal %u, quitting\n", si.ssi_signo);
-			e->quit = 1;
-		}
-		for (c = 0; c < APCDEV_MAX_CABLES; c++) {
-			struct pollfd *in = &pfd[PFD_FIXED + c];
-
-			if (in->fd >= 0 && in->revents & (POLLIN | POLLERR | POLLHUP))
-				emu_read(e, c);
-		}
-		if (e->card >= 0 && gadget_seq_flush(e->out) < 0)
-			emu_disconnect(e, "write failed");
-		if (pfd[PFD_BUSY].revents) {
-			drain_timer(e->busy_fd);
-			emu_busy_check(e, 1);
-		} else {
-			emu_busy_check(e, 0);
-		}
-		if (pfd[PFD_RETRY].revents) {
-			drain_timer(e->retry_fd);
-			if (e->card < 0 && e->want_connected && emu_connect(e, 1) < 0)
-				arm_timer(e->retry_fd, now_ns() + RETRY_NS);
-		}
-		if (pfd[PFD_LISTEN].fd >= 0 && pfd[PFD_LISTEN].revents & POLLIN)
-			emu_accept(e);
-		if (pfd[PFD_STDIN].fd >= 0 && pfd[PFD_STDIN].revents)
-			source_read(&e->stdin_src);
-		for (i = 0; i < MAX_CLIENTS; i++)
-			if (client_at[i] >= 0 && pfd[client_at[i]].revents)
-				source_read(&e->clients[i]);
+	err = loop_add_fd(e->loop, e->sig_fd, POLLIN, on_signal, e);
+	if (!err)
+		err = loop_add_hook(e->loop, emu_prepare, emu_dispatch, e);
+	if (err < 0) {
+		fprintf(stderr, "Cannot set up the loop: %s\n", strerror(-err));
+		return err;
 	}
-	return 0;
+	emu_process(e);
+	if (e->quit)
+		return 0;
+	emu_watch(e);
+	err = loop_run(e->loop);
+	if (err < 0)
+		fprintf(stderr, "Cannot poll: %s\n", strerror(-err));
+	return err;
 }
 
 /* ---- subcommands ---- */
@@ -1407,13 +1458,15 @@ static int main_run(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	e->card = -1;
-	e->listen_fd = e->sig_fd = e->busy_fd = e->retry_fd = -1;
+	e->listen_fd = e->sig_fd = -1;
 	for (c = 0; c < APCDEV_MAX_CABLES; c++)
 		e->in_fd[c] = -1;
 	for (i = 0; i < MAX_CLIENTS; i++)
-		e->clients[i].fd = -1;
-	e->stdin_src = (struct source){ .kind = SRC_STDIN, .fd = STDIN_FILENO, .name = "stdin" };
-	e->script_src = (struct source){ .kind = SRC_SCRIPT, .fd = -1, .name = script };
+		e->clients[i].fd = e->clients[i].watched = -1;
+	e->stdin_src = (struct source){ .kind = SRC_STDIN, .fd = STDIN_FILENO, .watched = -1,
+					.name = "stdin" };
+	e->script_src = (struct source){ .kind = SRC_SCRIPT, .fd = -1, .watched = -1,
+					 .name = script };
 	apcdev_init(&e->dev, e->model, apcdev_send, emu_on_msg, e);
 	if (fcntl(STDIN_FILENO, F_GETFD) < 0)
 		e->stdin_src.eof = 1;
@@ -1441,10 +1494,14 @@ static int main_run(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	e->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	e->busy_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	e->retry_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (e->sig_fd < 0 || e->busy_fd < 0 || e->retry_fd < 0) {
-		fprintf(stderr, "Cannot create the loop's descriptors: %s\n", strerror(errno));
+	if (e->sig_fd < 0) {
+		fprintf(stderr, "Cannot create the signalfd: %s\n", strerror(errno));
+		goto out;
+	}
+	err = loop_new(&e->loop);
+	if (err < 0) {
+		fprintf(stderr, "Cannot create the event loop: %s\n", strerror(-err));
+		err = 1;
 		goto out;
 	}
 	err = gadget_seq_new(&e->out, "apcemu", e->model->n_cables);
@@ -1466,7 +1523,7 @@ static int main_run(int argc, char **argv)
 	e->want_connected = 1;
 	if (emu_connect(e, 1) < 0) {
 		printf("apcemu: waiting for card %s\n", e->card_id);
-		arm_timer(e->retry_fd, now_ns() + RETRY_NS);
+		e->retry_due = apc_now_ns() + RETRY_NS;
 	}
 
 	err = emu_loop(e) ? 1 : e->exit_status;
@@ -1487,13 +1544,16 @@ out:
 		unlink(e->socket_path);
 	}
 	for (i = 0; i < MAX_CLIENTS; i++)
-		source_close(&e->clients[i]);
+		source_close(e, &e->clients[i]);
 	if (e->script_src.file)
 		fclose(e->script_src.file);
 	if (e->txlog)
 		fclose(e->txlog);
 	if (e->rxlog)
 		fclose(e->rxlog);
+	loop_free(e->loop);
+	if (e->sig_fd >= 0)
+		close(e->sig_fd);
 	return err;
 }
 
