@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* apcbench: measures the kernel, raw-USB (apcminid), direct (libapcusb) and
- * sequencer-only paths side by side; main() and its options. Main thread. */
+ * sequencer-only paths side by side, and pad to sound through each synth
+ * chain; main() and its options. Main thread. */
 #include "config.h"
 
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include "bench-baseline.h"
 #include "bench-paths.h"
 #include "bench-report.h"
+#include "bench-sound.h"
 #include "loop.h"
 
 static void on_signal(int sig)
@@ -33,9 +35,10 @@ static void usage(FILE *f)
 		"Usage: apcbench [options]\n"
 		"Measure the APC mini's paths side by side: sequencer only (seq), the kernel's\n"
 		"snd-usb-audio (kernel), the shipped libusb transport in this process (direct),\n"
-		"apcminid (apcminid).\n"
+		"apcminid (apcminid); pad to sound through each synth chain (sound).\n"
 		"\n"
-		"  -P, --paths LIST        paths in order (default seq,kernel,direct,apcminid)\n"
+		"  -P, --paths LIST        paths in order (default seq,kernel,direct,apcminid;\n"
+		"                          add sound for pad to sound)\n"
 		"  -m, --model MODEL       model the device side answers as: mk1, mk2 (mk1)\n"
 		"  -g, --gadget DEVICE     gadget-side rawmidi (default: the f_midi card)\n"
 		"  -k, --kernel-port ADDR  snd-usb-audio's port (default: found by name)\n"
@@ -52,6 +55,17 @@ static void usage(FILE *f)
 		"  -N, --reps N            repetitions of each repaint, median reported (11)\n"
 		"      --idle SEC          idle window for wake-up counts (2)\n"
 		"  -q, --quick             small counts: a check that every path works\n"
+		"Pad to sound (path sound):\n"
+		"      --sound-presses N   presses per chain and round (40)\n"
+		"      --sound-rounds N    rounds, chain order rotated each (3)\n"
+		"      --sound-chains LIST kernel-fluidsynth,kernel-apcsynth,apcminid-apcsynth,\n"
+		"                          apcminid-synth (all, in this order)\n"
+		"      --soundfont FILE    SoundFont for every synth (default: TimGM6mb or the\n"
+		"                          system GM font)\n"
+		"      --sound-capture PCM   where the sound is recorded (hw:Loopback,1,0)\n"
+		"      --sound-playback PCM  where the synths play (hw:Loopback,0,0)\n"
+		"      --fluidsynth CMD    fluidsynth program (fluidsynth)\n"
+		"      --apcsynth CMD      apcsynth program (apcsynth)\n"
 		"  -o, --outdir DIR        write apcbench.json, apcbench.csv, apcbench.metrics\n"
 		"                          and plot data there\n"
 		"  -b, --baseline FILE     compare with a saved apcbench.metrics\n"
@@ -94,7 +108,20 @@ static int parse_uint(const char *s, unsigned int *v)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_BURST = 256, OPT_BURSTS, OPT_GAP, OPT_IDLE };
+	enum {
+		OPT_BURST = 256,
+		OPT_BURSTS,
+		OPT_GAP,
+		OPT_IDLE,
+		OPT_SOUND_PRESSES,
+		OPT_SOUND_ROUNDS,
+		OPT_SOUND_CHAINS,
+		OPT_SOUNDFONT,
+		OPT_SOUND_CAPTURE,
+		OPT_SOUND_PLAYBACK,
+		OPT_FLUIDSYNTH,
+		OPT_APCSYNTH,
+	};
 	static const struct option lopts[] = {
 		{ "paths", required_argument, NULL, 'P' },
 		{ "model", required_argument, NULL, 'm' },
@@ -113,6 +140,14 @@ int main(int argc, char **argv)
 		{ "reps", required_argument, NULL, 'N' },
 		{ "idle", required_argument, NULL, OPT_IDLE },
 		{ "quick", no_argument, NULL, 'q' },
+		{ "sound-presses", required_argument, NULL, OPT_SOUND_PRESSES },
+		{ "sound-rounds", required_argument, NULL, OPT_SOUND_ROUNDS },
+		{ "sound-chains", required_argument, NULL, OPT_SOUND_CHAINS },
+		{ "soundfont", required_argument, NULL, OPT_SOUNDFONT },
+		{ "sound-capture", required_argument, NULL, OPT_SOUND_CAPTURE },
+		{ "sound-playback", required_argument, NULL, OPT_SOUND_PLAYBACK },
+		{ "fluidsynth", required_argument, NULL, OPT_FLUIDSYNTH },
+		{ "apcsynth", required_argument, NULL, OPT_APCSYNTH },
 		{ "outdir", required_argument, NULL, 'o' },
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "margin", required_argument, NULL, 'M' },
@@ -127,6 +162,10 @@ int main(int argc, char **argv)
 		.count = 1000, .warmup = 100, .interval_us = 2000,
 		.burst = 16, .bursts = 20, .gap_ms = 20,
 		.duration_ms = 1000, .reps = 11, .idle_s = 2, .margin = 10,
+		.sound_presses = 40, .sound_rounds = 3,
+		.sound_chains = "kernel-fluidsynth,kernel-apcsynth,apcminid-apcsynth,apcminid-synth",
+		.sound_capture = "hw:Loopback,1,0", .sound_playback = "hw:Loopback,0,0",
+		.fluidsynth_cmd = "fluidsynth", .apcsynth_cmd = "apcsynth",
 	};
 	struct bench_run *run;
 	struct bench_measure c = { 0 };
@@ -199,6 +238,35 @@ int main(int argc, char **argv)
 			o.count = 100, o.warmup = 20, o.burst = 8, o.bursts = 4;
 			o.duration_ms = 200, o.reps = 3, o.idle_s = 0.5;
 			parse_rates("1000,10000", &o);
+			o.sound_presses = 10, o.sound_rounds = 1;
+			break;
+		case OPT_SOUND_PRESSES:
+			err = parse_uint(optarg, &o.sound_presses);
+			if (!err && (o.sound_presses < 1 || o.sound_presses > 10000))
+				err = -EINVAL;
+			break;
+		case OPT_SOUND_ROUNDS:
+			err = parse_uint(optarg, &o.sound_rounds);
+			if (!err && (o.sound_rounds < 1 || o.sound_rounds > BENCH_SOUND_MAX_ROUNDS))
+				err = -EINVAL;
+			break;
+		case OPT_SOUND_CHAINS:
+			o.sound_chains = optarg;
+			break;
+		case OPT_SOUNDFONT:
+			o.soundfont = optarg;
+			break;
+		case OPT_SOUND_CAPTURE:
+			o.sound_capture = optarg;
+			break;
+		case OPT_SOUND_PLAYBACK:
+			o.sound_playback = optarg;
+			break;
+		case OPT_FLUIDSYNTH:
+			o.fluidsynth_cmd = optarg;
+			break;
+		case OPT_APCSYNTH:
+			o.apcsynth_cmd = optarg;
 			break;
 		case 'o':
 			o.outdir = optarg;
@@ -294,10 +362,16 @@ int main(int argc, char **argv)
 	}
 
 	paths = strdup(o.paths);
-	for (tok = strtok_r(paths, ",", &save); tok && run->npath < BENCH_MAX_PATHS && !bench_stop;
-	     tok = strtok_r(NULL, ",", &save)) {
+	for (tok = strtok_r(paths, ",", &save); tok && !bench_stop; tok = strtok_r(NULL, ",", &save)) {
 		struct bench_path_result *r = &run->path[run->npath];
 
+		if (!strcmp(tok, "sound")) {
+			log_info("pad to sound");
+			bench_sound_run(&c, &rig, &run->sound);
+			continue;
+		}
+		if (run->npath >= BENCH_MAX_PATHS)
+			break;
 		snprintf(r->name, sizeof(r->name), "%s", tok);
 		log_info("path %s", tok);
 		memset(c.last_led, 0, sizeof(c.last_led));
@@ -312,7 +386,8 @@ int main(int argc, char **argv)
 			bench_stop_child(rig.apcminid);
 			rig.apcminid = 0;
 		} else {
-			fprintf(stderr, "apcbench: unknown path '%s' (seq, kernel, direct, apcminid)\n",
+			fprintf(stderr,
+				"apcbench: unknown path '%s' (seq, kernel, direct, apcminid, sound)\n",
 				tok);
 			ret = 2;
 			break;

@@ -23,6 +23,12 @@ struct bench_opts {
 	unsigned int nrates;
 	unsigned int reps;
 	double idle_s;
+	/* pad to sound (path "sound") */
+	unsigned int sound_presses, sound_rounds;
+	const char *sound_chains;	/* comma-separated chain names */
+	const char *soundfont;
+	const char *sound_capture, *sound_playback;	/* ALSA PCM names */
+	const char *fluidsynth_cmd, *apcsynth_cmd;	/* program (and options) */
 	const char *outdir;
 	const char *baseline;
 	double margin;

@@ -61,6 +61,22 @@ static const struct method methods[] = {
 	{ "idle wakeups", "voluntary + nonvoluntary context switches from "
 			  "/proc/PID/status (system: ctxt from /proc/stat) over "
 			  "--idle seconds with nothing sent, per second" },
+	{ "pad to sound",
+	  "per chain and round: the chain's programs started fresh, the audio "
+	  "device's capture side (snd-aloop's hw:Loopback,1,0) recorded by a "
+	  "bench thread; pads pressed (note-on, note-off 100 ms later, 150-250 "
+	  "ms apart, pseudo-random) through the emulated device, each stamped "
+	  "CLOCK_MONOTONIC right before the hand-over; captured frames timed "
+	  "from snd_pcm_status's htstamp (MONOTONIC, the last hardware pointer "
+	  "update) and the pointer position, the earliest stamp of a stream "
+	  "taken as exact (a pointer is only ever seen late); onset = first "
+	  "frame within 150 ms of the press (and before the next) above 1 % "
+	  "of full scale and 4x the loudest of the 10 ms before the press; "
+	  "no onset = a loss; jitter = standard deviation and p99 - p1; rounds "
+	  "interleaved with the chain order rotated, per-round medians "
+	  "reported; 'midi' = press stamp to the bench's receive of the same "
+	  "note from the chain's source client (the emulator, USB and the "
+	  "driver; an upper bound of the emulator's own spread)" },
 };
 
 void bench_report_methods(FILE *f)
@@ -208,6 +224,71 @@ static void row(FILE *f, const struct bench_run *run, const char *label, getter 
 	fputc('\n', f);
 }
 
+static void sound_cell(FILE *f, int width, double ns)
+{
+	char buf[32];
+
+	if (ns < 0 || isnan(ns))
+		snprintf(buf, sizeof(buf), "n/m");
+	else
+		snprintf(buf, sizeof(buf), "%.2f", ns / 1e6);
+	fprintf(f, " %*s", width, buf);
+}
+
+static void sound_table(FILE *f, const struct bench_sound *snd)
+{
+	unsigned int i, r;
+
+	fprintf(f, "pad to sound: press stamp to sound onset on the audio device (ms)\n");
+	fprintf(f, "config: %s\n", snd->config);
+	if (snd->capture[0])
+		fprintf(f, "capture: %s\n", snd->capture);
+	if (!snd->measured) {
+		fprintf(f, "n/m: %s\n", snd->why);
+		return;
+	}
+	fprintf(f, "%-18s %7s %6s %5s %7s %7s %7s %7s %7s %7s  %-23s %7s %7s\n", "chain",
+		"presses", "onsets", "lost", "min", "p50", "p99", "max", "stddev", "p99-p1",
+		"p50 per round", "midi50", "midisd");
+	for (i = 0; i < snd->nchain; i++) {
+		const struct bench_sound_chain *c = &snd->chain[i];
+		char rounds[64] = "";
+		size_t len = 0;
+		int have = c->s.n > 0;
+
+		for (r = 0; r < snd->rounds && len < sizeof(rounds) - 8; r++) {
+			if (c->round_p50_ns[r] >= 0)
+				len += (size_t)snprintf(rounds + len, sizeof(rounds) - len, "%s%.2f",
+							r ? "/" : "", c->round_p50_ns[r] / 1e6);
+			else
+				len += (size_t)snprintf(rounds + len, sizeof(rounds) - len, "%s-",
+							r ? "/" : "");
+		}
+		fprintf(f, "%-18s %7u %6u %5u", c->name, c->presses, c->onsets, c->no_onset);
+		sound_cell(f, 7, have ? c->s.min : -1);
+		sound_cell(f, 7, have ? c->s.p50 : -1);
+		sound_cell(f, 7, have ? c->s.p99 : -1);
+		sound_cell(f, 7, have ? c->s.max : -1);
+		sound_cell(f, 7, have ? c->s.stddev : -1);
+		sound_cell(f, 7, have ? c->s.p99 - c->p1_ns : -1);
+		fprintf(f, "  %-23s", rounds);
+		sound_cell(f, 7, c->midi.n ? c->midi.p50 : -1);
+		sound_cell(f, 7, c->midi.n ? c->midi.stddev : -1);
+		fputc('\n', f);
+	}
+	for (i = 0; i < snd->nchain; i++) {
+		const struct bench_sound_chain *c = &snd->chain[i];
+
+		fprintf(f, "%-18s %s; midi p1-p99 %.2f-%.2f ms, %u midi lost; capture xruns %u, "
+			   "time stamp residual %.2f ms\n",
+			c->name, c->desc, c->midi.n ? c->midi_p1_ns / 1e6 : 0,
+			c->midi.n ? c->midi.p99 / 1e6 : 0, c->midi_lost, c->capture_xruns,
+			c->clock_resid_ns / 1e6);
+		if (c->why[0])
+			fprintf(f, "%-18s n/m: %s\n", "", c->why);
+	}
+}
+
 void bench_report_table(FILE *f, const struct bench_run *run)
 {
 	static const char *const stats[] = { "min", "p50", "mean", "p95", "p99", "max", "stddev" };
@@ -221,6 +302,11 @@ void bench_report_table(FILE *f, const struct bench_run *run)
 
 	fprintf(f, "apcbench: %s, %s, kernel %s, model %s, %s\n", run->started, run->host,
 		run->kernel, run->model, run->device);
+	if (!run->npath) {
+		if (run->sound.nchain || run->sound.why[0])
+			sound_table(f, &run->sound);
+		return;
+	}
 	fprintf(f, "config: %s\n\n", run->config);
 	fprintf(f, "%-34s", "metric");
 	for (i = 0; i < run->npath; i++)
@@ -275,6 +361,10 @@ void bench_report_table(FILE *f, const struct bench_run *run)
 	}
 	fprintf(f, "Haiku(seed): MIDI Kit 2 midi_server figures from the seed "
 		   "analysis (not measured here; its latency is a mean).\n");
+	if (run->sound.nchain || run->sound.why[0]) {
+		fputc('\n', f);
+		sound_table(f, &run->sound);
+	}
 }
 
 /* ---- JSON ---- */
@@ -351,6 +441,70 @@ static void json_lat(FILE *f, const struct bench_latency *l)
 		jnum(f, isinf(up) ? -1 : up);
 		fprintf(f, ", %llu]", (unsigned long long)l->hist.count[k]);
 		first = 0;
+	}
+	fputs("]}", f);
+}
+
+static void json_ms(FILE *f, const char *key, double ns)
+{
+	fprintf(f, ", \"%s\": ", key);
+	jnum(f, ns < 0 ? -1 : ns / 1e6);
+}
+
+static void json_sound(FILE *f, const struct bench_sound *snd)
+{
+	unsigned int i, r;
+
+	if (!snd->nchain && !snd->why[0])
+		return;
+	fputs(",\n  \"pad_to_sound\": {\"measured\": ", f);
+	fputs(snd->measured ? "true" : "false", f);
+	fputs(", \"not_measured\": ", f);
+	jstr(f, snd->why);
+	fputs(", \"config\": ", f);
+	jstr(f, snd->config);
+	fputs(", \"capture\": ", f);
+	jstr(f, snd->capture);
+	fprintf(f, ", \"rounds\": %u,\n   \"chains\": [", snd->rounds);
+	for (i = 0; i < snd->nchain; i++) {
+		const struct bench_sound_chain *c = &snd->chain[i];
+		int have = c->s.n > 0;
+
+		fputs(i ? ",\n    {" : "\n    {", f);
+		fputs("\"name\": ", f);
+		jstr(f, c->name);
+		fputs(", \"description\": ", f);
+		jstr(f, c->desc);
+		fputs(", \"problems\": ", f);
+		jstr(f, c->why);
+		fprintf(f, ",\n     \"presses\": %u, \"onsets\": %u, \"no_onset\": %u, "
+			   "\"rounds_measured\": %u",
+			c->presses, c->onsets, c->no_onset, c->rounds);
+		json_ms(f, "min_ms", have ? c->s.min : -1);
+		json_ms(f, "p50_ms", have ? c->s.p50 : -1);
+		json_ms(f, "mean_ms", have ? c->s.mean : -1);
+		json_ms(f, "p99_ms", have ? c->s.p99 : -1);
+		json_ms(f, "max_ms", have ? c->s.max : -1);
+		json_ms(f, "stddev_ms", have ? c->s.stddev : -1);
+		json_ms(f, "p1_ms", have ? c->p1_ns : -1);
+		json_ms(f, "p99_minus_p1_ms", have ? c->s.p99 - c->p1_ns : -1);
+		fputs(",\n     \"round_p50_ms\": [", f);
+		for (r = 0; r < snd->rounds; r++) {
+			if (r)
+				fputs(", ", f);
+			jnum(f, c->round_p50_ns[r] < 0 ? -1 : c->round_p50_ns[r] / 1e6);
+		}
+		fputs("]", f);
+		fprintf(f, ",\n     \"midi\": {\"n\": %zu, \"lost\": %u", c->midi.n, c->midi_lost);
+		json_ms(f, "min_ms", c->midi.n ? c->midi.min : -1);
+		json_ms(f, "p1_ms", c->midi.n ? c->midi_p1_ns : -1);
+		json_ms(f, "p50_ms", c->midi.n ? c->midi.p50 : -1);
+		json_ms(f, "p99_ms", c->midi.n ? c->midi.p99 : -1);
+		json_ms(f, "max_ms", c->midi.n ? c->midi.max : -1);
+		json_ms(f, "stddev_ms", c->midi.n ? c->midi.stddev : -1);
+		fprintf(f, "}, \"capture_xruns\": %u", c->capture_xruns);
+		json_ms(f, "timestamp_residual_ms", c->clock_resid_ns);
+		fputc('}', f);
 	}
 	fputs("]}", f);
 }
@@ -467,7 +621,9 @@ int bench_report_json(const char *file, const struct bench_run *run)
 		}
 		fprintf(f, "],\n    \"messages\": %llu}", (unsigned long long)p->msgs);
 	}
-	fputs("\n  ]\n}\n", f);
+	fputs("\n  ]", f);
+	json_sound(f, &run->sound);
+	fputs("\n}\n", f);
 	if (fclose(f))
 		return -errno;
 	return 0;
@@ -550,6 +706,31 @@ int bench_report_csv(const char *file, const struct bench_run *run)
 				r->component, r->idle_wakeups);
 		}
 	}
+	for (i = 0; i < run->sound.nchain; i++) {
+		const struct bench_sound_chain *c = &run->sound.chain[i];
+		const double v[] = { c->s.min, c->s.p50, c->s.mean, c->s.p99, c->s.max,
+				     c->s.stddev, c->s.p99 - c->p1_ns };
+		static const char *const nm[] = { "min", "p50", "mean", "p99", "max", "stddev",
+						   "p99_minus_p1" };
+
+		if (c->s.n)
+			for (k = 0; k < 7; k++)
+				fprintf(f, "%s,sound,pad-to-sound,%s,%.3f,ms\n", c->name, nm[k],
+					v[k] / 1e6);
+		fprintf(f, "%s,sound,pad-to-sound,presses,%u,presses\n", c->name, c->presses);
+		fprintf(f, "%s,sound,pad-to-sound,onsets,%u,presses\n", c->name, c->onsets);
+		fprintf(f, "%s,sound,pad-to-sound,no_onset,%u,presses\n", c->name, c->no_onset);
+		for (k = 0; k < run->sound.rounds; k++)
+			if (c->round_p50_ns[k] >= 0)
+				fprintf(f, "%s,sound,round-%u,p50,%.3f,ms\n", c->name, k + 1,
+					c->round_p50_ns[k] / 1e6);
+		if (c->midi.n) {
+			fprintf(f, "%s,sound,midi,p50,%.3f,ms\n", c->name, c->midi.p50 / 1e6);
+			fprintf(f, "%s,sound,midi,stddev,%.3f,ms\n", c->name, c->midi.stddev / 1e6);
+			fprintf(f, "%s,sound,midi,p99_minus_p1,%.3f,ms\n", c->name,
+				(c->midi.p99 - c->midi_p1_ns) / 1e6);
+		}
+	}
 	if (fclose(f))
 		return -errno;
 	return 0;
@@ -622,6 +803,30 @@ int bench_report_plotdata(const char *dir, const struct bench_run *run)
 		fputs("\n\n", f);
 	}
 	fclose(f);
+	if (run->sound.nchain) {
+		for (i = 0; i < run->sound.nchain; i++) {
+			const struct bench_sound_chain *c = &run->sound.chain[i];
+
+			/* the latencies come sorted: a cumulative distribution */
+			snprintf(file, sizeof(file), "%s/sound-%s.dat", dir, c->name);
+			f = fopen(file, "w");
+			if (!f)
+				return -errno;
+			fprintf(f, "# %s: pad to sound; latency_ms cumulative_fraction\n", c->name);
+			for (k = 0; k < c->nlat; k++)
+				fprintf(f, "%.4f %.6f\n", c->lat_ms[k], (double)(k + 1) / c->nlat);
+			if (!c->nlat)
+				fputs("0 0\n", f);
+			fclose(f);
+		}
+		snprintf(file, sizeof(file), "%s/sound-chains.txt", dir);
+		f = fopen(file, "w");
+		if (!f)
+			return -errno;
+		for (i = 0; i < run->sound.nchain; i++)
+			fprintf(f, "%s\n", run->sound.chain[i].name);
+		fclose(f);
+	}
 	snprintf(file, sizeof(file), "%s/paths.txt", dir);
 	f = fopen(file, "w");
 	if (!f)
@@ -676,6 +881,22 @@ void bench_metrics(const struct bench_run *run, bench_metric_fn fn, void *user)
 			snprintf(name, sizeof(name), "%s.batch%u_us", p->name, r->batch);
 			fn(user, name, r->median_us, -1);
 		}
+	}
+	for (i = 0; i < run->sound.nchain; i++) {
+		const struct bench_sound_chain *c = &run->sound.chain[i];
+
+		if (!c->s.n)
+			continue;
+		snprintf(name, sizeof(name), "sound.%s.p50_us", c->name);
+		fn(user, name, c->s.p50 / 1e3, -1);
+		snprintf(name, sizeof(name), "sound.%s.p99_us", c->name);
+		fn(user, name, c->s.p99 / 1e3, -1);
+		snprintf(name, sizeof(name), "sound.%s.stddev_us", c->name);
+		fn(user, name, c->s.stddev / 1e3, -1);
+		snprintf(name, sizeof(name), "sound.%s.jitter_p99_p1_us", c->name);
+		fn(user, name, (c->s.p99 - c->p1_ns) / 1e3, -1);
+		snprintf(name, sizeof(name), "sound.%s.no_onset", c->name);
+		fn(user, name, c->no_onset, -1);
 	}
 }
 

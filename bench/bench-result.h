@@ -71,12 +71,55 @@ struct bench_path_result {
 
 #define BENCH_MAX_PATHS 4
 
+/* ---- pad to sound (bench-sound.c) ---- */
+
+#define BENCH_SOUND_MAX_CHAINS 4
+#define BENCH_SOUND_MAX_ROUNDS 16
+#define BENCH_SOUND_MAX_SAMPLES 4096
+
+/* One chain from a pad press to the sound on the audio device, over all
+ * rounds: the press stamp (device side, right before the hand-over) to
+ * the onset found in the capture, whose frames are mapped to
+ * CLOCK_MONOTONIC by the capture's own time stamps. */
+struct bench_sound_chain {
+	char name[24];
+	char desc[192];
+	char why[192];		/* what went wrong in some round, "" if nothing */
+	unsigned int presses;	/* pressed, all rounds */
+	unsigned int onsets;	/* presses with an onset found */
+	unsigned int no_onset;	/* presses without one (loss) */
+	unsigned int rounds;	/* rounds that measured it */
+	struct bench_summary s;	/* ns, onsets of every round pooled */
+	double p1_ns;		/* for the p99 - p1 spread */
+	double round_p50_ns[BENCH_SOUND_MAX_ROUNDS];	/* -1: round failed */
+	/* press stamp to the bench's receive of the same event from the
+	 * chain's source client (the MIDI leg, emulator and USB included) */
+	struct bench_summary midi;
+	double midi_p1_ns;
+	unsigned int midi_lost;
+	unsigned int capture_xruns;	/* capture overruns, all rounds */
+	double clock_resid_ns;	/* median residual of the capture time stamps */
+	float lat_ms[BENCH_SOUND_MAX_SAMPLES];	/* every onset's latency */
+	unsigned int nlat;
+};
+
+struct bench_sound {
+	int measured;		/* the measurement ran */
+	char why[192];		/* why not, or what went wrong overall */
+	char config[256];
+	char capture[192];	/* device, format, rate, period, buffer */
+	unsigned int rounds;
+	struct bench_sound_chain chain[BENCH_SOUND_MAX_CHAINS];
+	unsigned int nchain;
+};
+
 struct bench_run {
 	char host[64], kernel[96], model[8], started[32];
 	char device[64];	/* "emulated gadget (...)" or "real APC mini" */
 	char config[256];	/* counts and rates used */
 	struct bench_path_result path[BENCH_MAX_PATHS];
 	unsigned int npath;
+	struct bench_sound sound;	/* path list entry "sound" */
 };
 
 #endif
