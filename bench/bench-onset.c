@@ -6,35 +6,60 @@
 #include <math.h>
 
 #include "bench-onset.h"
-#include "bench-stats.h"
 
-double bench_clock_fit(const struct bench_clock_pt *p, size_t n, unsigned int rate,
-		       double *scratch, double *resid_p50)
+/* The first point with h >= f (n when none). */
+static size_t first_h(const struct bench_clock_pt *p, size_t n, uint64_t f)
 {
-	double best = INFINITY;
-	size_t i, m = 0;
+	size_t lo = 0, hi = n;
 
-	for (i = 0; i < n; i++) {
-		double off;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (!p[i].t)
-			continue;
-		off = (double)p[i].t - (double)p[i].h * 1e9 / rate;
-		scratch[m++] = off;
-		if (off < best)
-			best = off;
+		if (p[mid].h >= f)
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
-	if (!m) {
-		if (resid_p50)
-			*resid_p50 = 0;
+	return lo;
+}
+
+double bench_clock_time_of(const struct bench_clock_pt *p, size_t n, unsigned int rate,
+			   uint64_t f)
+{
+	size_t i = first_h(p, n, f);
+
+	if (i == n)
 		return 0;
+	return (double)p[i].t - (double)(p[i].h - f) * 1e9 / rate;
+}
+
+int64_t bench_clock_frame_at(const struct bench_clock_pt *p, size_t n, unsigned int rate,
+			     uint64_t t)
+{
+	size_t lo = 0, hi = n;
+	double f;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p[mid].t >= t)
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
-	if (resid_p50) {
-		for (i = 0; i < m; i++)
-			scratch[i] -= best;
-		*resid_p50 = bench_median(scratch, m);
-	}
-	return best;
+	if (lo == n)
+		return -1;
+	f = (double)p[lo].h - (double)(p[lo].t - t) * rate / 1e9;
+	if (lo > 0 && f < (double)p[lo - 1].h)
+		f = (double)p[lo - 1].h;
+	return f < 0 ? 0 : (int64_t)f;
+}
+
+double bench_clock_ratio(const struct bench_clock_pt *p, size_t n, unsigned int rate)
+{
+	if (n < 2 || p[n - 1].t <= p[0].t)
+		return 0;
+	return (double)(p[n - 1].h - p[0].h) * 1e9 / rate / (double)(p[n - 1].t - p[0].t);
 }
 
 int64_t bench_onset_find(const float *env, size_t n, size_t from, size_t to, size_t pre,

@@ -18,13 +18,24 @@ struct bench_clock_pt {
 	uint64_t t;
 };
 
-/* The time of frame 0 of the stream, in ns: the pointer is only ever
- * seen late (a timer or a status call finds it moved), never early, so
- * the earliest t - h / rate is the best estimate. *resid_p50 (may be
- * NULL) gets the median lateness of the others in ns. Points with t == 0
- * are skipped; 0 when none is left. `scratch` holds n doubles. */
-double bench_clock_fit(const struct bench_clock_pt *p, size_t n, unsigned int rate,
-		       double *scratch, double *resid_p50);
+/* Where frames and times meet, from the statuses of one stream (h and t
+ * both rising; points with t == 0 are not there). The device's clock is
+ * not assumed steady (snd-aloop on a timer that misses ticks under load
+ * falls behind real time), so each frame takes the time of the first
+ * status that saw it captured, less the frames captured after it at the
+ * nominal rate: frame f -> t_p - (h_p - f) / rate, p the first point with
+ * h_p >= f. 0 when f is past the last point. */
+double bench_clock_time_of(const struct bench_clock_pt *p, size_t n, unsigned int rate,
+			   uint64_t f);
+/* The inverse: the first frame captured at or after time t (ns), never
+ * before the frames an earlier status already saw; -1 past the last
+ * point. */
+int64_t bench_clock_frame_at(const struct bench_clock_pt *p, size_t n, unsigned int rate,
+			     uint64_t t);
+/* The device's frames per second of CLOCK_MONOTONIC over the statuses,
+ * relative to `rate` (1: steady; below 1: the device fell behind). 0
+ * with fewer than two points. */
+double bench_clock_ratio(const struct bench_clock_pt *p, size_t n, unsigned int rate);
 
 /* The first frame in [from, to) of `env` (one level per frame, 0..1, the
  * loudest channel) above max(level, factor * background), where the

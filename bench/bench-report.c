@@ -64,14 +64,16 @@ static const struct method methods[] = {
 	{ "pad to sound",
 	  "per chain and round: the chain's programs started fresh, the audio "
 	  "device's capture side (snd-aloop's hw:Loopback,1,0) recorded by a "
-	  "bench thread; pads pressed (note-on, note-off 100 ms later, 150-250 "
+	  "bench thread; pads pressed (note-on, note-off 80 ms later, 300-400 "
 	  "ms apart, pseudo-random) through the emulated device, each stamped "
 	  "CLOCK_MONOTONIC right before the hand-over; captured frames timed "
 	  "from snd_pcm_status's htstamp (MONOTONIC, the last hardware pointer "
-	  "update) and the pointer position, the earliest stamp of a stream "
-	  "taken as exact (a pointer is only ever seen late); onset = first "
-	  "frame within 150 ms of the press (and before the next) above 1 % "
-	  "of full scale and 4x the loudest of the 10 ms before the press; "
+	  "update) and the pointer position: a frame takes the time of the first "
+	  "status that saw it captured, less the frames after it at 48 kHz "
+	  "(the device clock is not assumed steady: 'audio clock' is its "
+	  "frames per real second / 48000); onset = first "
+	  "frame within 150 ms of the press (and before the next) above 0.3 % "
+	  "of full scale and 3x the loudest of the 10 ms before the press; "
 	  "no onset = a loss; jitter = standard deviation and p99 - p1; rounds "
 	  "interleaved with the chain order rotated, per-round medians "
 	  "reported; 'midi' = press stamp to the bench's receive of the same "
@@ -280,10 +282,10 @@ static void sound_table(FILE *f, const struct bench_sound *snd)
 		const struct bench_sound_chain *c = &snd->chain[i];
 
 		fprintf(f, "%-18s %s; midi p1-p99 %.2f-%.2f ms, %u midi lost; capture xruns %u, "
-			   "time stamp residual %.2f ms\n",
+			   "audio clock %.4f x real time\n",
 			c->name, c->desc, c->midi.n ? c->midi_p1_ns / 1e6 : 0,
 			c->midi.n ? c->midi.p99 / 1e6 : 0, c->midi_lost, c->capture_xruns,
-			c->clock_resid_ns / 1e6);
+			c->clock_ratio);
 		if (c->why[0])
 			fprintf(f, "%-18s n/m: %s\n", "", c->why);
 	}
@@ -503,7 +505,8 @@ static void json_sound(FILE *f, const struct bench_sound *snd)
 		json_ms(f, "max_ms", c->midi.n ? c->midi.max : -1);
 		json_ms(f, "stddev_ms", c->midi.n ? c->midi.stddev : -1);
 		fprintf(f, "}, \"capture_xruns\": %u", c->capture_xruns);
-		json_ms(f, "timestamp_residual_ms", c->clock_resid_ns);
+		fputs(", \"audio_clock_ratio\": ", f);
+		jnum(f, c->clock_ratio);
 		fputc('}', f);
 	}
 	fputs("]}", f);

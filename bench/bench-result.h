@@ -98,7 +98,8 @@ struct bench_sound_chain {
 	double midi_p1_ns;
 	unsigned int midi_lost;
 	unsigned int capture_xruns;	/* capture overruns, all rounds */
-	double clock_resid_ns;	/* median residual of the capture time stamps */
+	double clock_ratio;	/* audio device frames per second / rate, median of
+				 * the rounds (1: steady; below: fell behind) */
 	float lat_ms[BENCH_SOUND_MAX_SAMPLES];	/* every onset's latency */
 	unsigned int nlat;
 };

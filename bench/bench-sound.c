@@ -32,19 +32,23 @@
 #define CAP_CHANNELS 2u
 #define CAP_BUFFER_PERIODS 64u
 #define CAP_MAX_SEGS 64
-/* Presses: spacing 150-250 ms (pseudo-random down to the ns, so presses
- * do not beat with the period), each held 100 ms; the onset is looked for
- * up to 150 ms after the press (and before the next one), above 1 % of
- * full scale and four times whatever still rang in the 10 ms before. */
-#define PRESS_MIN_NS 150000000ull
+/* Presses: spacing 300-400 ms (pseudo-random down to the ns, so presses
+ * do not beat with the period), each held 80 ms. Closer than that, the GM
+ * piano's release (and reverb) at FluidSynth's gain 0.2 still rings at a
+ * fifth of a new note's first milliseconds (seen: 0.007 of full scale
+ * 170 ms after a press, 0.001 after 230 ms). The onset is looked for up
+ * to 150 ms after the press (and before the next one): the first frame
+ * above 0.3 % of full scale and three times the loudest of the 10 ms
+ * before the press. */
+#define PRESS_MIN_NS 300000000ull
 #define PRESS_SPAN_NS 100000000ull
-#define HOLD_NS 100000000ull
+#define HOLD_NS 80000000ull
 #define SETTLE_NS 400000000ull
 #define TAIL_NS 400000000ull
 #define ONSET_WINDOW_NS 150000000ull
 #define ONSET_PRE_NS 10000000ull
-#define ONSET_LEVEL 0.01f
-#define ONSET_FACTOR 4.0f
+#define ONSET_LEVEL 0.003f
+#define ONSET_FACTOR 3.0f
 /* The pads of the synth-pad scenario: audible on the GM piano. */
 static const uint8_t sound_pads[] = { 48, 52, 55, 60, 63 };
 
@@ -72,7 +76,6 @@ static const char *const chain_desc[BENCH_SOUND_MAX_CHAINS] = {
 struct cap_seg {
 	size_t buf_start;	/* first frame of the segment in env */
 	size_t pt_start;	/* its first status point */
-	double t0;		/* fitted time of its frame 0, ns */
 };
 
 struct sound_cap {
@@ -93,6 +96,26 @@ struct sound_cap {
 	_Atomic int stop;
 	int err;
 };
+
+/* snd-aloop's timer, as its module parameter says: what moves the audio
+ * (and the time stamps) from the playback to the capture side. */
+static const char *aloop_timer(void)
+{
+	static char buf[64];
+	FILE *f = fopen("/sys/module/snd_aloop/parameters/timer_source", "r");
+	size_t n;
+
+	if (!f)
+		return "";
+	n = fread(buf + 9, 1, sizeof(buf) - 10, f);
+	fclose(f);
+	buf[9 + n] = 0;
+	buf[strcspn(buf + 9, "\n,") + 9] = 0; /* one entry per card */
+	if (!buf[9] || !strcmp(buf + 9, "(null)"))
+		return "; snd-aloop timer: jiffies";
+	memcpy(buf, "; timer: ", 9);
+	return buf;
+}
 
 static int cap_params(struct sound_cap *k, const char *dev, char *desc, size_t descsz)
 {
@@ -146,9 +169,9 @@ static int cap_params(struct sound_cap *k, const char *dev, char *desc, size_t d
 		err = snd_pcm_sw_params(k->pcm, sw);
 	if (err < 0)
 		return err;
-	snprintf(desc, descsz, "%s %s %u Hz %u ch, period %lu, buffer %lu", dev,
+	snprintf(desc, descsz, "%s %s %u Hz %u ch, period %lu, buffer %lu%s", dev,
 		 snd_pcm_format_name(k->fmt), rate, k->channels, (unsigned long)k->period,
-		 (unsigned long)k->buffer);
+		 (unsigned long)k->buffer, aloop_timer());
 	return 0;
 }
 
@@ -228,10 +251,16 @@ static void *cap_thread(void *arg)
 		if (snd_pcm_status(k->pcm, st) == 0 && k->npts < k->ptcap) {
 			snd_htimestamp_t ts;
 
+			struct bench_clock_pt pt;
+			size_t p0 = k->segs[k->nseg - 1].pt_start;
+
 			snd_pcm_status_get_htstamp(st, &ts);
-			k->pts[k->npts].h = seg_read + snd_pcm_status_get_avail(st);
-			k->pts[k->npts].t = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-			k->npts++;
+			pt.h = seg_read + snd_pcm_status_get_avail(st);
+			pt.t = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+			/* keep a point only when the pointer moved since */
+			if (pt.t && (k->npts == p0 || (pt.h > k->pts[k->npts - 1].h &&
+						       pt.t > k->pts[k->npts - 1].t)))
+				k->pts[k->npts++] = pt;
 		}
 		if (k->n >= k->cap)
 			break; /* full: the measurement is over anyway */
@@ -297,26 +326,29 @@ err_close:
 	return err;
 }
 
-/* Fits each segment's frame-0 time; returns the median residual (ns) of
- * the longest segment. */
-static double cap_fit(struct sound_cap *k, double *scratch)
+/* The device clock's rate against CLOCK_MONOTONIC over the longest
+ * segment (1: steady). */
+static double cap_ratio(const struct sound_cap *k)
 {
-	double resid = 0;
+	double ratio = 0;
 	size_t best = 0;
 	unsigned int s;
 
 	for (s = 0; s < k->nseg; s++) {
 		size_t p0 = k->segs[s].pt_start;
 		size_t p1 = s + 1 < k->nseg ? k->segs[s + 1].pt_start : k->npts;
-		double r;
 
-		k->segs[s].t0 = bench_clock_fit(k->pts + p0, p1 - p0, SOUND_RATE, scratch, &r);
 		if (p1 - p0 > best) {
 			best = p1 - p0;
-			resid = r;
+			ratio = bench_clock_ratio(k->pts + p0, p1 - p0, SOUND_RATE);
 		}
 	}
-	return resid;
+	return ratio;
+}
+
+static size_t seg_end_pt(const struct sound_cap *k, unsigned int s)
+{
+	return s + 1 < k->nseg ? k->segs[s + 1].pt_start : k->npts;
 }
 
 /* The frame captured at time t (ns), or -1 when no segment holds it. */
@@ -324,17 +356,13 @@ static int64_t cap_frame_at(const struct sound_cap *k, uint64_t t)
 {
 	unsigned int s;
 
-	for (s = k->nseg; s-- > 0;) {
+	for (s = 0; s < k->nseg; s++) {
 		const struct cap_seg *g = &k->segs[s];
-		size_t end = s + 1 < k->nseg ? k->segs[s + 1].buf_start : k->n;
-		double f;
+		size_t p0 = g->pt_start, p1 = seg_end_pt(k, s);
+		int64_t f = bench_clock_frame_at(k->pts + p0, p1 - p0, SOUND_RATE, t);
 
-		if (!g->t0 || (double)t < g->t0)
-			continue;
-		f = ((double)t - g->t0) * SOUND_RATE / 1e9;
-		if ((double)g->buf_start + f < (double)end)
-			return (int64_t)g->buf_start + (int64_t)f;
-		return -1;
+		if (f >= 0)
+			return (int64_t)g->buf_start + f;
 	}
 	return -1;
 }
@@ -344,8 +372,12 @@ static double cap_time_of(const struct sound_cap *k, size_t frame)
 	unsigned int s;
 
 	for (s = k->nseg; s-- > 0;)
-		if (k->segs[s].buf_start <= frame)
-			return k->segs[s].t0 + (double)(frame - k->segs[s].buf_start) * 1e9 / SOUND_RATE;
+		if (k->segs[s].buf_start <= frame) {
+			size_t p0 = k->segs[s].pt_start, p1 = seg_end_pt(k, s);
+
+			return bench_clock_time_of(k->pts + p0, p1 - p0, SOUND_RATE,
+						   frame - k->segs[s].buf_start);
+		}
 	return 0;
 }
 
@@ -575,12 +607,11 @@ struct sound_ctx {
 	uint64_t *press_t;	/* per press: its stamp, 0 when not handed over */
 	uint64_t *lat;		/* matching scratch */
 	size_t *idx;
-	double *scratch;
 	uint64_t **all;		/* per chain: latencies of every round, ns */
 	size_t *nall;
 	uint64_t **mall;	/* per chain: MIDI leg latencies */
 	size_t *nmall;
-	double resid[BENCH_SOUND_MAX_CHAINS][BENCH_SOUND_MAX_ROUNDS];
+	double ratio[BENCH_SOUND_MAX_CHAINS][BENCH_SOUND_MAX_ROUNDS]; /* audio clock */
 };
 
 static void chain_why(struct bench_sound_chain *ch, unsigned int round, const char *what,
@@ -655,6 +686,35 @@ static int play_presses(struct sound_ctx *x, unsigned int round, unsigned int ch
 	return err;
 }
 
+/* -vv with --outdir: the capture's level per millisecond and the presses'
+ * frames, to see what the onset detection saw. */
+static void dump_env(struct sound_ctx *x, const char *chain, unsigned int round)
+{
+	const struct sound_cap *k = &x->cap;
+	char file[4096];
+	size_t i, j, step = SOUND_RATE / 1000;
+	unsigned int p;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "%s/sound-%s-r%u.env", x->o->outdir, chain, round + 1);
+	f = fopen(file, "w");
+	if (!f)
+		return;
+	for (p = 0; p < x->o->sound_presses; p++)
+		if (x->press_t[p])
+			fprintf(f, "# press %u frame %lld\n", p,
+				(long long)cap_frame_at(k, x->press_t[p]));
+	for (i = 0; i < k->n; i += step) {
+		float m = 0;
+
+		for (j = i; j < i + step && j < k->n; j++)
+			if (k->env[j] > m)
+				m = k->env[j];
+		fprintf(f, "%zu %.5f\n", i, m);
+	}
+	fclose(f);
+}
+
 static void analyse(struct sound_ctx *x, unsigned int ci, struct bench_sound_chain *ch,
 		    unsigned int round)
 {
@@ -665,7 +725,9 @@ static void analyse(struct sound_ctx *x, unsigned int ci, struct bench_sound_cha
 	size_t j, pre = (size_t)(ONSET_PRE_NS * SOUND_RATE / 1000000000ull);
 	struct bench_summary s;
 
-	x->resid[ci][round] = cap_fit(&x->cap, x->scratch);
+	x->ratio[ci][round] = cap_ratio(&x->cap);
+	if (x->o->outdir && x->o->verbose >= 2)
+		dump_env(x, ch->name, round);
 	for (i = 0; i < n; i++) {
 		int64_t from, to, next, f;
 		double t_on;
@@ -902,7 +964,6 @@ void bench_sound_run(struct bench_measure *c, struct bench_rig *rig, struct benc
 	x.cap.ptcap = frames / SOUND_PERIOD + 64;
 	x.cap.pts = malloc(x.cap.ptcap * sizeof(*x.cap.pts));
 	x.cap.raw = malloc(SOUND_PERIOD * CAP_CHANNELS * 4);
-	x.scratch = malloc(x.cap.ptcap * sizeof(double));
 	x.press_t = calloc(per_run + 1, sizeof(uint64_t));
 	x.lat = calloc(4 * per_run + 64, sizeof(uint64_t));
 	x.idx = calloc(4 * per_run + 64, sizeof(size_t));
@@ -917,7 +978,7 @@ void bench_sound_run(struct bench_measure *c, struct bench_rig *rig, struct benc
 	for (k = 0; k < BENCH_SOUND_MAX_CHAINS; k++)
 		if (!all[k] || !mall[k])
 			x.idx = NULL; /* reported below */
-	if (!x.cap.env || !x.cap.pts || !x.cap.raw || !x.scratch || !x.press_t || !x.lat ||
+	if (!x.cap.env || !x.cap.pts || !x.cap.raw || !x.press_t || !x.lat ||
 	    !x.idx || bench_log_init(&x.tx, 4 * per_run + 64) < 0 ||
 	    bench_log_init(&x.rx, 4 * per_run + 64) < 0) {
 		snprintf(res->why, sizeof(res->why), "out of memory");
@@ -935,11 +996,13 @@ void bench_sound_run(struct bench_measure *c, struct bench_rig *rig, struct benc
 	for (k = 0; k < nch; k++) {
 		struct bench_sound_chain *ch = &res->chain[k];
 		unsigned int ci = which[k];
-		double resid[BENCH_SOUND_MAX_ROUNDS];
+		double ratio[BENCH_SOUND_MAX_ROUNDS];
+		unsigned int nr = 0;
 
 		for (r = 0; r < rounds; r++)
-			resid[r] = x.resid[ci][r];
-		ch->clock_resid_ns = bench_median(resid, rounds);
+			if (x.ratio[ci][r] > 0)
+				ratio[nr++] = x.ratio[ci][r];
+		ch->clock_ratio = bench_median(ratio, nr);
 		bench_summarize(all[ci], nall[ci], &ch->s);
 		ch->p1_ns = nall[ci] ? (double)bench_percentile(all[ci], nall[ci], 1) : -1;
 		for (i = 0; i < nall[ci] && ch->nlat < BENCH_SOUND_MAX_SAMPLES; i++)
@@ -957,7 +1020,6 @@ out:
 	free(x.cap.env);
 	free(x.cap.pts);
 	free(x.cap.raw);
-	free(x.scratch);
 	free(x.press_t);
 	free(x.lat);
 	free(x.idx);
