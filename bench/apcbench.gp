@@ -1,7 +1,9 @@
 # apcbench plots: run in the directory holding apcbench's data files, with
 #   gnuplot -e "term='pngcairo'; paths='seq kernel direct apcminid'" apcbench.gp
 # (term may be 'png' where pngcairo is missing). Writes latency.png,
-# throughput.png and repaint.png.
+# throughput.png and repaint.png; or, given chains (the pad-to-sound
+# chains, from sound-chains.txt) instead of paths, sound.png:
+#   gnuplot -e "term='pngcairo'; chains='kernel-fluidsynth ...'" apcbench.gp
 
 if (!exists("term")) term = 'pngcairo'
 if (!exists("paths")) paths = 'seq kernel direct apcminid'
@@ -13,6 +15,19 @@ if (term eq 'pngcairo') {
 }
 set grid
 set key top right
+
+# Pad to sound: the cumulative distribution of each chain's latencies (a
+# steep curve is low jitter; its position is the latency).
+if (exists("chains")) {
+	set output 'sound.png'
+	set title 'Pad to sound: press stamp to onset on the audio device'
+	set xlabel 'latency (ms)'
+	set ylabel 'fraction of presses'
+	set key bottom right
+	set yrange [0:1]
+	plot for [c in chains] 'sound-'.c.'.dat' using 1:2 with steps lw 2 title c
+	exit
+}
 
 # Input latency: one histogram line per path (fraction of messages per bin,
 # logarithmic bins, drawn at their geometric centre).

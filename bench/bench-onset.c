@@ -26,11 +26,11 @@ static size_t first_h(const struct bench_clock_pt *p, size_t n, uint64_t f)
 double bench_clock_time_of(const struct bench_clock_pt *p, size_t n, unsigned int rate,
 			   uint64_t f)
 {
-	size_t i = first_h(p, n, f);
+	size_t i = first_h(p, n, f + 1);
 
 	if (i == n)
 		return 0;
-	return (double)p[i].t - (double)(p[i].h - f) * 1e9 / rate;
+	return (double)p[i].t - (double)(p[i].h - f - 1) * 1e9 / rate;
 }
 
 int64_t bench_clock_frame_at(const struct bench_clock_pt *p, size_t n, unsigned int rate,
@@ -49,7 +49,7 @@ int64_t bench_clock_frame_at(const struct bench_clock_pt *p, size_t n, unsigned 
 	}
 	if (lo == n)
 		return -1;
-	f = (double)p[lo].h - (double)(p[lo].t - t) * rate / 1e9;
+	f = ceil((double)p[lo].h - 1 - (double)(p[lo].t - t) * rate / 1e9);
 	if (lo > 0 && f < (double)p[lo - 1].h)
 		f = (double)p[lo - 1].h;
 	return f < 0 ? 0 : (int64_t)f;

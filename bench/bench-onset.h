@@ -22,9 +22,9 @@ struct bench_clock_pt {
  * both rising; points with t == 0 are not there). The device's clock is
  * not assumed steady (snd-aloop on a timer that misses ticks under load
  * falls behind real time), so each frame takes the time of the first
- * status that saw it captured, less the frames captured after it at the
- * nominal rate: frame f -> t_p - (h_p - f) / rate, p the first point with
- * h_p >= f. 0 when f is past the last point. */
+ * status that saw it captured (frame f is in once h > f), less the frames
+ * captured after it at the nominal rate: frame f -> t_p - (h_p - 1 - f) /
+ * rate, p the first point with h_p > f. 0 when f is past the last point. */
 double bench_clock_time_of(const struct bench_clock_pt *p, size_t n, unsigned int rate,
 			   uint64_t f);
 /* The inverse: the first frame captured at or after time t (ns), never

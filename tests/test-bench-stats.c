@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests of apcbench's pure parts: summaries, percentiles, histogram,
  * matching, patterns, the keys of what the device side parses, the
- * metrics file and the baseline comparison. One thread. */
+ * metrics file and the baseline comparison, the pad-to-sound analysis
+ * (capture clock, onsets, spacing) and its report. One thread. */
 #include "config.h"
 
 #include <errno.h>
@@ -18,6 +19,7 @@
 
 #include "apcdev.h"
 #include "bench-baseline.h"
+#include "bench-onset.h"
 #include "bench-report.h"
 
 static void test_summary_known_set(void **state)
@@ -381,6 +383,138 @@ static void test_metrics_roundtrip(void **state)
 	assert_string_equal(s.names[2], "kernel.repaint64_us");
 }
 
+/* ---- pad to sound ---- */
+
+static void test_clock_steady(void **state)
+{
+	/* 64 frames every 1333333 ns from t = 1 s: frame f is in at
+	 * 1 s + (f + 1) / 48 kHz */
+	struct bench_clock_pt p[10];
+	unsigned int i;
+
+	for (i = 0; i < 10; i++) {
+		p[i].h = 64 * (i + 1);
+		p[i].t = 1000000000ull + (uint64_t)(64 * (i + 1)) * 1000000000ull / 48000;
+	}
+	assert_true(fabs(bench_clock_time_of(p, 10, 48000, 0) - (1e9 + 1e9 / 48000)) < 2);
+	assert_true(fabs(bench_clock_time_of(p, 10, 48000, 100) - (1e9 + 101 * 1e9 / 48000)) < 2);
+	assert_true(bench_clock_time_of(p, 10, 48000, 640) == 0); /* not captured yet */
+	assert_int_equal(bench_clock_frame_at(p, 10, 48000, 1000000000ull + 2104166), 100);
+	assert_int_equal(bench_clock_frame_at(p, 10, 48000, 999000000ull), 0);
+	assert_int_equal(bench_clock_frame_at(p, 10, 48000, 2000000000ull), -1);
+	assert_true(fabs(bench_clock_ratio(p, 10, 48000) - 1) < 1e-6);
+}
+
+static void test_clock_behind(void **state)
+{
+	/* a stall: frames 64..127 seen only 10 ms after 0..63 */
+	struct bench_clock_pt p[] = {
+		{ 64, 1000000000ull }, { 128, 1011333333ull }, { 192, 1012666666ull },
+	};
+
+	/* frames 64..127 take the time of the status that first saw them */
+	assert_true(fabs(bench_clock_time_of(p, 3, 48000, 127) - 1011333333.0) < 1);
+	assert_true(fabs(bench_clock_time_of(p, 3, 48000, 64) - (1011333333.0 - 63e9 / 48000)) < 1);
+	/* a time inside the stall maps to the first frame not yet seen */
+	assert_int_equal(bench_clock_frame_at(p, 3, 48000, 1005000000ull), 64);
+	assert_true(bench_clock_ratio(p, 3, 48000) < 0.25);
+	assert_true(bench_clock_ratio(p, 1, 48000) == 0);
+}
+
+static void test_onset_find(void **state)
+{
+	float env[200];
+	unsigned int i;
+
+	for (i = 0; i < 200; i++)
+		env[i] = i < 50 ? 0.02f * (50 - i) / 50 : 0.001f; /* a decaying tail */
+	env[120] = 0.002f; /* below 3 x background and the level */
+	env[150] = 0.2f;
+	env[151] = 0.3f;
+	/* background of the 10 frames before 100: 0.001 -> threshold 0.003 */
+	assert_int_equal(bench_onset_find(env, 200, 100, 200, 10, 0.003f, 3), 150);
+	/* window ends before it */
+	assert_int_equal(bench_onset_find(env, 200, 100, 150, 10, 0.003f, 3), -1);
+	/* a loud tail before `from` raises the bar: 3 x 0.02 ... */
+	env[5] = 0.25f;
+	assert_int_equal(bench_onset_find(env, 200, 10, 200, 10, 0.003f, 3), -1);
+	assert_int_equal(bench_onset_find(env, 200, 10, 200, 4, 0.003f, 3), 150);
+	assert_int_equal(bench_onset_find(env, 200, 210, 300, 10, 0.003f, 3), -1);
+}
+
+static void test_spacing(void **state)
+{
+	uint64_t a = 7, b = 7, v, lo = UINT64_MAX, hi = 0;
+	unsigned int i, same = 0;
+
+	for (i = 0; i < 1000; i++) {
+		v = bench_spacing_ns(&a, 300000000, 100000000);
+		assert_true(v == bench_spacing_ns(&b, 300000000, 100000000)); /* repeatable */
+		assert_true(v >= 300000000 && v < 400000000);
+		if (v % 1333333 == 0)
+			same++;
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+	}
+	assert_true(hi - lo > 90000000); /* spread over the span */
+	assert_true(same < 5);		 /* not locked to a 64-frame period */
+}
+
+static void test_sound_report(void **state)
+{
+	static struct bench_run run;
+	char dir[] = "/tmp/test-bench-sound-XXXXXX", file[64], line[512];
+	struct bench_sound_chain *c;
+	FILE *f;
+	int found = 0;
+
+	memset(&run, 0, sizeof(run));
+	assert_non_null(mkdtemp(dir));
+	run.sound.measured = 1;
+	run.sound.rounds = 2;
+	run.sound.nchain = 1;
+	c = &run.sound.chain[0];
+	snprintf(c->name, sizeof(c->name), "apcminid-synth");
+	c->presses = 10, c->onsets = 9, c->no_onset = 1;
+	c->s.n = 9, c->s.min = 4e6, c->s.p50 = 5e6, c->s.p99 = 7e6, c->s.max = 7e6;
+	c->s.stddev = 1e6, c->p1_ns = 4e6;
+	c->round_p50_ns[0] = 5e6, c->round_p50_ns[1] = -1;
+	c->lat_ms[0] = 4, c->lat_ms[1] = 5, c->nlat = 2;
+	snprintf(file, sizeof(file), "%s/a.json", dir);
+	assert_int_equal(bench_report_json(file, &run), 0);
+	f = fopen(file, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "\"round_p50_ms\": [5.000, null]"))
+			found++;
+	fclose(f);
+	unlink(file);
+	assert_int_equal(found, 1);
+	snprintf(file, sizeof(file), "%s/a.metrics", dir);
+	assert_int_equal(bench_report_metrics(file, &run), 0);
+	f = fopen(file, "r");
+	assert_non_null(f);
+	found = 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strcmp(line, "sound.apcminid-synth.jitter_p99_p1_us\t3000\t-1\n"))
+			found++;
+	fclose(f);
+	unlink(file);
+	assert_int_equal(found, 1);
+	assert_int_equal(bench_report_plotdata(dir, &run), 0);
+	snprintf(file, sizeof(file), "%s/sound-apcminid-synth.dat", dir);
+	f = fopen(file, "r");
+	assert_non_null(f);
+	found = 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strcmp(line, "5.0000 1.000000\n"))
+			found++;
+	fclose(f);
+	assert_int_equal(found, 1);
+	snprintf(line, sizeof(line), "rm -rf '%s'", dir);
+	assert_int_equal(system(line), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +534,11 @@ int main(void)
 		cmocka_unit_test(test_worsening),
 		cmocka_unit_test(test_metrics_file),
 		cmocka_unit_test(test_metrics_roundtrip),
+		cmocka_unit_test(test_clock_steady),
+		cmocka_unit_test(test_clock_behind),
+		cmocka_unit_test(test_onset_find),
+		cmocka_unit_test(test_spacing),
+		cmocka_unit_test(test_sound_report),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
