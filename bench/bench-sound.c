@@ -451,14 +451,15 @@ static int child_alive(struct child *ch)
 	return 1;
 }
 
+/* SIGTERM first: fluidsynth's shell calls an end of its input a panic. */
 static void child_stop(struct child *ch)
 {
-	if (ch->stdin_w >= 0)
-		close(ch->stdin_w);
-	ch->stdin_w = -1;
 	if (ch->pid > 0)
 		bench_stop_child(ch->pid);
 	ch->pid = 0;
+	if (ch->stdin_w >= 0)
+		close(ch->stdin_w);
+	ch->stdin_w = -1;
 }
 
 /* A port of a client of process `pid` (a name starting with `skip` is
