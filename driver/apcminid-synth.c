@@ -38,6 +38,8 @@ void apcminid_synth_config_defaults(struct apcminid_synth_config *c)
 	/* Two periods and one block of slack: an event stamped just after a
 	 * block started still lands in a block not yet rendered. */
 	c->latency = 3 * 64;
+	c->reverb = 1;
+	c->chorus = 1;
 }
 
 /* Post one event; counts what a full ring refuses. Never blocks. */
@@ -119,6 +121,8 @@ int apcminid_synth_new(struct apcminid_synth **out, const struct apcminid_synth_
 	rc.fluid.period_size = (int)c->period_size;
 	rc.fluid.periods = (int)c->periods;
 	rc.fluid.ports = 2;
+	rc.fluid.reverb = c->reverb;
+	rc.fluid.chorus = c->chorus;
 	rc.fluid.rt_prio = c->rt_prio;
 	rc.latency = c->latency;
 	rc.rt_prio = c->rt_prio;

@@ -29,6 +29,7 @@ struct apcminid_synth_config {
 	unsigned int periods;
 	unsigned int latency;	  /* frames from a press to its sound */
 	int rt_prio;		  /* 0: the audio thread is not real-time */
+	int reverb, chorus;	  /* FluidSynth's effects, on by default */
 };
 
 void apcminid_synth_config_defaults(struct apcminid_synth_config *c);

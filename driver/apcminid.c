@@ -50,6 +50,8 @@ enum {
 	OPT_PERIOD_SIZE,
 	OPT_PERIODS,
 	OPT_SYNTH_LATENCY,
+	OPT_REVERB,
+	OPT_CHORUS,
 };
 
 static const struct option apcminid_options[] = {
@@ -69,6 +71,8 @@ static const struct option apcminid_options[] = {
 	{ "period-size", required_argument, NULL, OPT_PERIOD_SIZE },
 	{ "periods", required_argument, NULL, OPT_PERIODS },
 	{ "synth-latency", required_argument, NULL, OPT_SYNTH_LATENCY },
+	{ "reverb", required_argument, NULL, OPT_REVERB },
+	{ "chorus", required_argument, NULL, OPT_CHORUS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -103,6 +107,7 @@ static void apcminid_usage(FILE *f)
 		"      --periods=N        audio periods (default 2)\n"
 		"      --synth-latency=N  frames from a press to its sound, constant\n"
 		"                         (default 192: two periods and a block)\n"
+		"      --reverb=0|1, --chorus=0|1  FluidSynth's effects (default 1)\n"
 		"\n"
 		"Environment: APCMINID_LOG_LEVEL=error|warning|info|debug|trace sets the log level.\n"
 		"Signals: SIGINT and SIGTERM exit, SIGUSR1 prints transfer counters.\n");
@@ -225,6 +230,18 @@ int main(int argc, char **argv)
 			break;
 		case OPT_AUDIO_DEVICE:
 			scfg.audio_device = optarg;
+			break;
+		case OPT_REVERB:
+		case OPT_CHORUS:
+			if (apcminid_parse_uint(optarg, 1, &v) < 0) {
+				fprintf(stderr, "apcminid: invalid --%s '%s': 0 or 1\n",
+					c == OPT_REVERB ? "reverb" : "chorus", optarg);
+				return 2;
+			}
+			if (c == OPT_REVERB)
+				scfg.reverb = (int)v;
+			else
+				scfg.chorus = (int)v;
 			break;
 		case OPT_PERIOD_SIZE:
 		case OPT_PERIODS:

@@ -19,7 +19,7 @@
 static const char usage_text[] =
 	"Usage: synth-wavcheck -S\n"
 	"       synth-wavcheck -P FILE.mid\n"
-	"       synth-wavcheck [-g MS] [-n COUNT] [-e TIMES] [-t MS] [-m MS] [-p PEAK]\n"
+	"       synth-wavcheck [-g MS] [-n COUNT] [-e TIMES] [-t MS] [-m MS] [-p PEAK] [-l LEVEL]\n"
 	"                      FILE.wav\n"
 	"\n"
 	"  -S, --soundfont       print the SoundFont apcsynth would load (exit 77:\n"
@@ -33,6 +33,8 @@ static const char usage_text[] =
 	"                        report only)\n"
 	"  -m, --median=MS       largest median of the absolute spacing errors\n"
 	"  -p, --peak=LEVEL      want a peak of at least LEVEL (default 0.001)\n"
+	"  -l, --level=LEVEL     an onset is the first sample above LEVEL after the\n"
+	"                        gap (default 0: any sound)\n"
 	"  -h, --help\n"
 	"\n"
 	"The WAV's header must agree with the file's length (finalised on close).\n"
@@ -109,11 +111,12 @@ int main(int argc, char **argv)
 		{ "tolerance", required_argument, NULL, 't' },
 		{ "median", required_argument, NULL, 'm' },
 		{ "peak", required_argument, NULL, 'p' },
+		{ "level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *probe = NULL, *expect = NULL, *path;
-	double gap_ms = 100, tol_ms = -1, med_ms = -1, want_peak = 0.001, peak = 0;
+	double gap_ms = 100, tol_ms = -1, med_ms = -1, want_peak = 0.001, peak = 0, level = 0;
 	double times[MAX_NOTES], errs[MAX_NOTES];
 	size_t ne = 0;
 	uint64_t on[MAX_NOTES];
@@ -122,7 +125,7 @@ int main(int argc, char **argv)
 	size_t found, i;
 	int c, want_n = -1, nt = 0, bad = 0, ret, find_sf = 0;
 
-	while ((c = getopt_long(argc, argv, "SP:g:n:e:t:m:p:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "SP:g:n:e:t:m:p:l:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'S':
 			find_sf = 1;
@@ -147,6 +150,9 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			want_peak = atof(optarg);
+			break;
+		case 'l':
+			level = atof(optarg);
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -189,9 +195,11 @@ int main(int argc, char **argv)
 	for (i = 0; i < info.frames * info.channels; i++)
 		if (fabs(data[i]) > peak)
 			peak = fabs(data[i]);
-	/* Level 0: the first sample a voice makes, which needs float output
-	 * of a dry synth to be exact; 16-bit output rounds the tails to 0. */
-	found = probe_onsets_find(data, info.channels, info.frames, 0.0f,
+	/* Level 0 (the default): the first sample a voice makes, which needs
+	 * float output of a dry synth to be exact; 16-bit output rounds the
+	 * tails to 0. A recording of an audio device carries the driver's
+	 * dither (a few LSB): -l sets the level above it. */
+	found = probe_onsets_find(data, info.channels, info.frames, (float)level,
 				  (uint64_t)(gap_ms * info.rate / 1000), on, MAX_NOTES);
 	free(data);
 	printf("%s: %u Hz, %u channel(s), %s, %llu frames (%.3f s), peak %.4f, %zu onset(s)\n",

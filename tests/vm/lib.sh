@@ -439,3 +439,34 @@ vm_soundfont() {
 vm_ms_since() {
 	awk -v a="$1" -v b="$(vm_now)" 'BEGIN { printf "%d", (b - a) * 1000 }'
 }
+
+# ---- audio ----
+
+VM_LOOPBACK_CLOCK=
+
+# vm_loopback: load snd-aloop (card Loopback: what is played on
+# hw:Loopback,0,0 is captured on hw:Loopback,1,0) timed by a high-resolution
+# timer. Its default jiffies timer moves 192 frames every 4 ms at this
+# kernel's HZ=250, so a 64 x 2 playback buffer underruns on every tick (the
+# capture holds repeated, chopped blocks). snd-aloop takes its timer from a
+# snd-dummy capture stream running with 64-frame periods on snd-dummy's
+# hrtimer instead: one 64-frame period every 1.33 ms. Fails the scenario
+# when any of it is missing.
+vm_loopback() {
+	modprobe snd-dummy || vm_fail "cannot load snd-dummy"
+	vm_until 5 grep -q Dummy /proc/asound/cards || vm_fail "snd-dummy made no card"
+	# A long buffer: an overrun would stop the stream, and the loopback
+	# with it. The PCM timer of hw:Dummy,0,0's capture is subdevice 1.
+	arecord -q -D hw:Dummy,0,0 -f S16_LE -r 48000 -c 2 --period-size=64 \
+		--buffer-size=16384 -t raw /dev/null &
+	VM_LOOPBACK_CLOCK=$!
+	modprobe snd-aloop pcm_substreams=1 timer_source=Dummy.0.1 ||
+		vm_fail "snd-aloop refused timer_source"
+	vm_until 5 grep -q Loopback /proc/asound/cards || vm_fail "snd-aloop made no Loopback card"
+}
+
+vm_loopback_stop() {
+	[ -z "$VM_LOOPBACK_CLOCK" ] || kill "$VM_LOOPBACK_CLOCK" 2>/dev/null || true
+	VM_LOOPBACK_CLOCK=
+}
+

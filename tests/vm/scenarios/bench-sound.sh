@@ -2,8 +2,6 @@
 # bench-sound: apcbench's pad-to-sound measurement runs every synth chain (kernel->fluidsynth, kernel->apcsynth, apcminid->apcsynth, apcminid --synth) through snd-aloop: most presses give an onset on every chain and the figures are in the JSON; no timing is asserted.
 # models: mk1
 # timeout: 600
-#
-# Needs snd-dummy (below), so it skips under a plain tests/vm/run.
 # bench/run-compare --sound runs this scenario for the full measurement: it
 # shares a directory holding apcbench-sound.args (options replacing the
 # small counts below).
@@ -13,35 +11,8 @@ vm_need apcbench apcemu apcminid apcsynth fluidsynth
 
 vm_soundfont
 sf=$VM_SOUNDFONT
-# snd-aloop moves audio on a jiffies timer by default: at this kernel's
-# HZ=250 that is 192 frames every 4 ms, and a 64 x 2 playback buffer
-# underruns on every tick (the capture then holds repeated, chopped
-# blocks). Given snd-dummy (tests/vm/run --add its .ko, or in /share, as
-# bench/run-compare does), snd-aloop takes its timer from a snd-dummy
-# capture stream running with 64-frame periods on a high-resolution timer
-# instead: the loopback moves one 64-frame period every 1.33 ms.
-dummy=
-for f in /share/snd-dummy.ko "/lib/modules/$(uname -r)/kernel/sound/drivers/snd-dummy.ko" \
-	"/usr/lib/modules/$(uname -r)/kernel/sound/drivers/snd-dummy.ko"; do
-	[ -f "$f" ] && dummy=$f && break
-done
-apid=
-[ -n "$dummy" ] && ! insmod "$dummy" 2>insmod.err && vm_log "insmod $dummy: $(cat insmod.err)"
-if [ -n "$dummy" ] && grep -q '^snd_dummy ' /proc/modules &&
-	vm_until 5 grep -q Dummy /proc/asound/cards; then
-	arecord -q -D hw:Dummy,0,0 -f S16_LE -r 48000 -c 2 --period-size=64 \
-		--buffer-size=16384 -t raw /dev/null &
-	apid=$!
-	# A long buffer: an overrun would stop the stream, and the loopback
-	# with it, until arecord restarts it. The PCM timer of hw:Dummy,0,0's
-	# capture substream is subdevice 1.
-	modprobe snd-aloop timer_source=Dummy.0.1 || vm_fail "snd-aloop refused timer_source"
-	vm_log "snd-aloop timed by snd-dummy (hrtimer, 64-frame periods)"
-else
-	vm_skip "no snd-dummy to time snd-aloop (its jiffies timer chops 64 x 2 audio); run" \
-		"bench/run-compare --sound, or tests/vm/run --add .../snd-dummy.ko"
-fi
-vm_until 5 grep -q Loopback /proc/asound/cards || vm_fail "snd-aloop made no Loopback card"
+# snd-aloop timed by an hrtimer (see vm_loopback in lib.sh).
+vm_loopback
 
 # apcbench plays the device itself (as bench-smoke), so the emulator only
 # plugs the gadget in.
@@ -61,7 +32,7 @@ apcbench -P sound $args --soundfont "$sf" --apcminid apcminid -m "$APC_MODEL" \
 cat "$APCVM_OUT/table.txt"
 sed 's/^/stderr: /' "$APCVM_OUT/stderr.txt"
 echo "$rc" >"$APCVM_OUT/status"
-[ -z "$apid" ] || kill "$apid" 2>/dev/null || true
+vm_loopback_stop
 [ "$rc" = 0 ] || [ -f /share/baseline.metrics ] || vm_fail "apcbench exited $rc"
 
 json=$APCVM_OUT/apcbench.json
