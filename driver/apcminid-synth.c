@@ -35,9 +35,11 @@ void apcminid_synth_config_defaults(struct apcminid_synth_config *c)
 	 * and platforms. 64 frames is one FluidSynth block. */
 	c->period_size = 64;
 	c->periods = 2;
-	/* Two periods and one block of slack: an event stamped just after a
-	 * block started still lands in a block not yet rendered. */
-	c->latency = 3 * 64;
+	/* One period, as apcsynth: an event stamped while a block renders
+	 * maps at least a period past that block's start, i.e. into a block
+	 * not yet rendered; one posted later than that is applied at once and
+	 * counted as late. */
+	c->latency = 64;
 	c->reverb = 1;
 	c->chorus = 1;
 }

@@ -106,7 +106,7 @@ static void apcminid_usage(FILE *f)
 		"      --period-size=N    frames per audio period (default 64)\n"
 		"      --periods=N        audio periods (default 2)\n"
 		"      --synth-latency=N  frames from a press to its sound, constant\n"
-		"                         (default 192: two periods and a block)\n"
+		"                         (default 64: one period)\n"
 		"      --reverb=0|1, --chorus=0|1  FluidSynth's effects (default 1)\n"
 		"\n"
 		"Environment: APCMINID_LOG_LEVEL=error|warning|info|debug|trace sets the log level.\n"
