@@ -462,10 +462,11 @@ static void child_stop(struct child *ch)
 	ch->stdin_w = -1;
 }
 
-/* A port of a client of process `pid` (a name starting with `skip` is
- * not it) with capabilities `caps`. 0 or -ENOENT. */
-static int find_pid_port(snd_seq_t *seq, int pid, const char *skip, unsigned int caps,
-			 snd_seq_addr_t *a)
+/* A port with capabilities `caps` of a client of process `pid` (any
+ * process when pid <= 0) whose name starts with `name` (NULL: any) and not
+ * with `skip` (NULL: none). 0 or -ENOENT. */
+static int find_port(snd_seq_t *seq, int pid, const char *name, const char *skip,
+		     unsigned int caps, snd_seq_addr_t *a)
 {
 	snd_seq_client_info_t *ci;
 	snd_seq_port_info_t *pi;
@@ -474,40 +475,14 @@ static int find_pid_port(snd_seq_t *seq, int pid, const char *skip, unsigned int
 	snd_seq_port_info_alloca(&pi);
 	snd_seq_client_info_set_client(ci, -1);
 	while (snd_seq_query_next_client(seq, ci) >= 0) {
-		int c = snd_seq_client_info_get_client(ci);
-
-		if (snd_seq_client_info_get_pid(ci) != pid)
-			continue;
-		if (skip && !strncmp(snd_seq_client_info_get_name(ci), skip, strlen(skip)))
-			continue;
-		snd_seq_port_info_set_client(pi, c);
-		snd_seq_port_info_set_port(pi, -1);
-		while (snd_seq_query_next_port(seq, pi) >= 0) {
-			if ((snd_seq_port_info_get_capability(pi) & caps) != caps)
-				continue;
-			a->client = (unsigned char)c;
-			a->port = (unsigned char)snd_seq_port_info_get_port(pi);
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-static int find_named_port(snd_seq_t *seq, int pid, const char *name, unsigned int caps,
-			   snd_seq_addr_t *a)
-{
-	snd_seq_client_info_t *ci;
-	snd_seq_port_info_t *pi;
-
-	snd_seq_client_info_alloca(&ci);
-	snd_seq_port_info_alloca(&pi);
-	snd_seq_client_info_set_client(ci, -1);
-	while (snd_seq_query_next_client(seq, ci) >= 0) {
+		const char *cname = snd_seq_client_info_get_name(ci);
 		int c = snd_seq_client_info_get_client(ci);
 
 		if (pid > 0 && snd_seq_client_info_get_pid(ci) != pid)
 			continue;
-		if (strncmp(snd_seq_client_info_get_name(ci), name, strlen(name)))
+		if (name && strncmp(cname, name, strlen(name)))
+			continue;
+		if (skip && !strncmp(cname, skip, strlen(skip)))
 			continue;
 		snd_seq_port_info_set_client(pi, c);
 		snd_seq_port_info_set_port(pi, -1);
@@ -541,8 +516,7 @@ static int wait_child_port(snd_seq_t *seq, struct child *ch, const char *skip, c
 	uint64_t until = apc_now_ns() + (uint64_t)(secs * 1e9);
 
 	while (!bench_stop) {
-		int err = name ? find_named_port(seq, ch->pid, name, caps, a)
-			       : find_pid_port(seq, ch->pid, skip, caps, a);
+		int err = find_port(seq, ch->pid, name, name ? NULL : skip, caps, a);
 
 		if (!err)
 			return 0;
