@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "apcmini.h"
+#include "clock.h"
 #include "usbmidi.h"
 
 /* One bulk transfer at full speed: 64 bytes, 16 packets. */
@@ -147,10 +148,7 @@ static void mix_encode_once(struct mix *x)
 
 static double now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return (double)apc_now_ns() / 1e9;
 }
 
 static uint64_t sink;

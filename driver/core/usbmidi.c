@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "midimsg.h"
 #include "usbmidi.h"
 
 /* Section 4 of the class spec: MIDI bytes carried per code index number. */
@@ -279,15 +280,11 @@ static void encode_system(struct usbmidi_encoder_cable *c, unsigned int cable, u
 		c->in_sysex = 1;
 		break;
 	case 0xf1:
+	case 0xf2:
 	case 0xf3:
 		c->buf[0] = b;
 		c->len = 1;
-		c->need = 2;
-		break;
-	case 0xf2:
-		c->buf[0] = b;
-		c->len = 1;
-		c->need = 3;
+		c->need = midi_msg_length(b);
 		break;
 	case 0xf6:
 		put_packet(out, n, cable, 0x5, b, 0, 0);
@@ -327,7 +324,7 @@ static size_t encode_bytes(struct usbmidi_encoder_cable *c, unsigned int cable,
 			c->running = b;
 			c->buf[0] = b;
 			c->len = 1;
-			c->need = (b & 0xe0) == 0xc0 ? 2 : 3;
+			c->need = midi_msg_length(b);
 		} else if (c->in_sysex) {
 			c->buf[c->len++] = b;
 			if (c->len == 3) {
