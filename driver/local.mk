@@ -13,7 +13,8 @@ driver_core_libapccore_la_SOURCES = \
 	driver/core/apcmini.c driver/core/apcmini.h \
 	driver/core/apcmini-palette.c \
 	driver/core/apcdev.c driver/core/apcdev.h \
-	driver/core/usbout.c driver/core/usbout.h
+	driver/core/usbout.c driver/core/usbout.h \
+	driver/core/held.c driver/core/held.h
 
 noinst_LTLIBRARIES += driver/util/libapcutil.la
 driver_util_libapcutil_la_SOURCES = \

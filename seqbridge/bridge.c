@@ -197,6 +197,7 @@ static int bridge_attach(void *user, struct usbdev *u)
 	bd->plugs++;
 	u->owner_data = bd;
 	usbmidi_decoder_init(&bd->in);
+	apc_held_init(&bd->held);
 	usbout_clear(&bd->out);
 	/* The power-up state of the LEDs is not published and a replugged
 	 * device shows nothing: repaint everything clients asked for. */
@@ -204,6 +205,15 @@ static int bridge_attach(void *user, struct usbdev *u)
 	/* Ask who it is; the answer is checked when it comes, nobody waits. */
 	r = usbout_push(&bd->out, 0, apc_inquiry_request, sizeof(apc_inquiry_request));
 	bd->inquiry_pending = r == 0;
+	/* An mk2 tells where its faders are when introduced to: applications
+	 * then start in sync instead of jumping at the first move. */
+	bd->intro_pending = 0;
+	if (bd->model->id == APC_MODEL_MK2) {
+		uint8_t intro[16];
+		int n = apc_mk2_intro_request(intro, sizeof(intro));
+
+		bd->intro_pending = n > 0 && usbout_push(&bd->out, 0, intro, (size_t)n) == 0;
+	}
 	bd->stats.kicks++;
 	usbdev_kick(u);
 	return 0;
@@ -218,6 +228,33 @@ static void bridge_add_usb_stats(struct usbdev_stats *sum, const struct usbdev_s
 	sum->errors += s->errors;
 }
 
+static void bridge_deliver(struct bridge_dev *bd, unsigned int cable, const uint8_t *msg,
+			   size_t len);
+
+static void bridge_release_one(void *user, unsigned int cable, const uint8_t *msg, size_t len)
+{
+	bridge_deliver(user, cable, msg, len);
+}
+
+/* The device went away (or is let go): pads and buttons still held would
+ * sound on in every subscriber; send their note-offs now, stamped now. */
+static void bridge_release_held(struct bridge_dev *bd)
+{
+	unsigned int n;
+	int r;
+
+	bd->in_time_ns = apc_now_ns();
+	n = apc_held_release(&bd->held, bridge_release_one, bd);
+	if (!n)
+		return;
+	bd->stats.notes_released += n;
+	bd->in_unsent = 0;
+	r = bd->b->ops->drain(bd);
+	if (r < 0)
+		log_dbg("%s: Cannot drain sequencer output: %s", bd->name, strerror(-r));
+	log_info("%s (%s): %u held note(s) released", bd->model->name, bd->key, n);
+}
+
 static void bridge_detach(void *user, struct usbdev *u)
 {
 	struct bridge *b = user;
@@ -229,7 +266,9 @@ static void bridge_detach(void *user, struct usbdev *u)
 	u->owner_data = NULL;
 	bd->usb = NULL;
 	bd->inquiry_pending = 0;
+	bd->intro_pending = 0;
 	usbout_clear(&bd->out);
+	bridge_release_held(bd);
 	if (!u->gone) {
 		/* Let go at exit: the device is still there. */
 		log_info("%s (%s) released", bd->model->name, bd->key);
@@ -244,31 +283,19 @@ static void bridge_detach(void *user, struct usbdev *u)
 		b->opt.gone(b->opt.user, bd);
 }
 
-static void bridge_in_message(void *user, unsigned int cable, const uint8_t *msg, size_t len)
+/* One message from the device, as the device sent it, to the in-process
+ * consumer and to the subscribers of its cable's port, stamped with the
+ * current IN transfer's reap time (bd->in_time_ns). */
+static void bridge_deliver(struct bridge_dev *bd, unsigned int cable, const uint8_t *msg,
+			   size_t len)
 {
-	struct bridge_dev *bd = user;
-	const struct apc_model *m;
 	snd_seq_event_t ev;
 	long r;
 	int port;
 
-	bd->stats.in_messages++;
-	if (bd->inquiry_pending && len > 1 && msg[0] == 0xf0) {
-		m = apc_model_by_inquiry_reply(msg, len);
-		if (m) {
-			/* Our own question's answer: not for the clients. */
-			bd->inquiry_pending = 0;
-			bd->confirmed = m;
-			if (m != bd->model)
-				log_warn("%s (%s) says it is an %s", bd->model->name, bd->key,
-					 m->name);
-			else
-				log_info("%s (%s) confirmed by its identity reply", m->name, bd->key);
-			return;
-		}
-	}
 	if (bd->b->opt.local)
 		bd->b->opt.local(bd->b->opt.local_user, bd, cable, msg, len, bd->in_time_ns);
+	apc_held_update(&bd->held, cable, msg, len);
 	if (cable == 0)
 		port = BRIDGE_PORT_CONTROLS;
 	else if (cable == 1 && bd->model->n_cables > 1)
@@ -295,10 +322,71 @@ static void bridge_in_message(void *user, unsigned int cable, const uint8_t *msg
 	if (bd->b->ops->output(bd, &ev) < 0)
 		goto err_drop;
 	bd->stats.in_events++;
+	bd->in_unsent = 1;
 	return;
 
 err_drop:
 	bd->stats.in_dropped++;
+}
+
+/* The mk2's answer to our introduction: its nine fader positions, passed on
+ * as the control changes the faders send when moved. */
+static void bridge_faders(struct bridge_dev *bd, const uint8_t *msg, size_t len)
+{
+	uint8_t faders[APC_NUM_FADERS], cc[3];
+	int n, i;
+
+	n = apc_mk2_intro_reply_parse(msg, len, faders);
+	if (n < 0) {
+		log_warn("%s (%s): cannot read the fader positions in its reply", bd->model->name,
+			 bd->key);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		cc[0] = 0xb0;
+		cc[1] = (uint8_t)(bd->model->fader_cc_first + i);
+		cc[2] = faders[i];
+		bridge_deliver(bd, 0, cc, sizeof(cc));
+	}
+	bd->stats.fader_syncs++;
+	log_info("%s (%s): %d fader positions read", bd->model->name, bd->key, n);
+}
+
+static void bridge_in_message(void *user, unsigned int cable, const uint8_t *msg, size_t len)
+{
+	struct bridge_dev *bd = user;
+	const struct apc_model *m;
+
+	bd->stats.in_messages++;
+	if (bd->inquiry_pending && len > 1 && msg[0] == 0xf0) {
+		m = apc_model_by_inquiry_reply(msg, len);
+		if (m) {
+			/* Our own question's answer: not for the clients. */
+			bd->inquiry_pending = 0;
+			bd->confirmed = m;
+			if (m != bd->model)
+				log_warn("%s (%s) says it is an %s", bd->model->name, bd->key,
+					 m->name);
+			else
+				log_info("%s (%s) confirmed by its identity reply", m->name, bd->key);
+			return;
+		}
+	}
+	switch (apc_mk2_sysex_cmd(msg, len)) {
+	case APC_MK2_CMD_INTRO_REPLY:
+		if (bd->intro_pending) {
+			bd->intro_pending = 0;
+			bridge_faders(bd, msg, len);
+			return;
+		}
+		break;
+	case APC_MK2_CMD_MODE:
+		bd->stats.mode_changes++;
+		break;
+	default:
+		break;
+	}
+	bridge_deliver(bd, cable, msg, len);
 }
 
 /* Record this transfer for the debug log, unless the ring is full until the
@@ -328,7 +416,6 @@ static void bridge_input(void *user, struct usbdev *u, const uint8_t *buf, size_
 			 uint64_t reap_ns)
 {
 	struct bridge_dev *bd = u->owner_data;
-	uint64_t before;
 
 	if (!bd)
 		return;
@@ -336,10 +423,7 @@ static void bridge_input(void *user, struct usbdev *u, const uint8_t *buf, size_
 	 * this side of the bus gets to when the device sent it. */
 	bd->in_time_ns = reap_ns;
 	bridge_in_log_rec(bd, buf, len);
-	before = bd->stats.in_events;
 	usbmidi_decode(&bd->in, buf, len, bridge_in_message, bd);
-	if (bd->stats.in_events != before)
-		bd->in_unsent = 1;
 }
 
 /* Everything the transfers of one wake-up carried leaves in one write to
@@ -534,6 +618,12 @@ void bridge_print_stats(const struct bridge *b, FILE *f)
 			(unsigned long long)(bd->stats.out_dropped + bd->out.stats.dropped),
 			(unsigned long long)usb.errors, (unsigned long long)bd->stats.seq_overruns,
 			(unsigned long long)bd->stats.seq_refused);
+		fprintf(f,
+			"  device: %llu held notes released when it went, %llu fader "
+			"readings, %llu mode changes\n",
+			(unsigned long long)bd->stats.notes_released,
+			(unsigned long long)bd->stats.fader_syncs,
+			(unsigned long long)bd->stats.mode_changes);
 	}
 }
 

@@ -17,6 +17,7 @@
 #include <alsa/asoundlib.h>
 
 #include "apcmini.h"
+#include "held.h"
 #include "usbdev.h"
 #include "usbmidi.h"
 #include "usbout.h"
@@ -57,6 +58,9 @@ struct bridge_stats {
 	uint64_t led_events;	/* LED messages applied to the LED state */
 	uint64_t kicks;		/* OUT batches handed to the transport */
 	uint64_t out_dropped;	/* ordered messages dropped */
+	uint64_t notes_released; /* note-offs sent for notes held at unplug */
+	uint64_t fader_syncs;	/* mk2 fader positions read and passed on */
+	uint64_t mode_changes;	/* mk2 mode-change messages from the device */
 	struct usbdev_stats usb; /* the transport's, summed over plugs */
 };
 
@@ -82,6 +86,7 @@ struct bridge_dev {
 	struct usbdev *usb;	/* NULL while the device is unplugged */
 	unsigned int plugs;	/* times the device was attached */
 	int inquiry_pending;	/* our identity request is unanswered */
+	int intro_pending;	/* mk2: our introduction (fader query) is unanswered */
 	const struct apc_model *confirmed; /* model the identity reply named */
 	uint64_t in_time_ns;	/* when the IN transfer being decoded came */
 	int in_unsent;		/* events buffered for the next input_end() */
@@ -93,6 +98,7 @@ struct bridge_dev {
 	snd_midi_event_t *to_midi;     /* events -> MIDI bytes */
 
 	struct usbmidi_decoder in;
+	struct apc_held held;	/* notes the device holds, released at unplug */
 	struct apc_led_state leds;
 	struct usbout out;
 	struct bridge_stats stats;

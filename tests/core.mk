@@ -28,3 +28,9 @@ tests_test_util_LDADD = driver/util/libapcutil.la $(CMOCKA_LIBS)
 # The layering rules of doc/INTERNALS.md, on the sources.
 TESTS += tests/layering.sh
 EXTRA_DIST += tests/layering.sh
+
+check_PROGRAMS += tests/test-held
+TESTS += tests/test-held
+tests_test_held_SOURCES = tests/test-held.c
+tests_test_held_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_held_LDADD = driver/core/libapccore.la $(CMOCKA_LIBS)

@@ -617,6 +617,98 @@ static void test_mk2_notes_port(void **state)
 	assert_int_equal(pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL), 0);
 }
 
+/* Pads held when the device goes: their note-offs reach the subscribers
+ * (and the in-process consumer), at once; released ones are not repeated. */
+static void test_held_notes_released(void **state)
+{
+	struct fixture *f = *state;
+	struct bridge_options opt = { .gone = fixture_gone, .local = fixture_local,
+				      .local_user = f, .user = f };
+	struct bridge_dev *bd;
+	unsigned int drains;
+
+	bridge_free(f->b);
+	assert_int_equal(bridge_new(&f->b, mock_seq_ops, NULL, &opt), 0);
+	bd = attach_clean(f, &f->usb, &apc_model_mk2, "serial:H1");
+	usb_in(f, &f->usb.pub, 0, (const uint8_t[]){ 0x90, 5, 127 }, 3);
+	usb_in(f, &f->usb.pub, 0, (const uint8_t[]){ 0x90, 9, 127 }, 3);
+	usb_in(f, &f->usb.pub, 0, (const uint8_t[]){ 0x80, 9, 0 }, 3);
+	usb_in(f, &f->usb.pub, 1, (const uint8_t[]){ 0x90, 40, 100 }, 3);
+	usb_in_end(f);
+	assert_int_equal(mseq.n_out, 4);
+	drains = mseq.drains;
+	f->n_local = 0;
+
+	f->usb.pub.gone = 1;
+	bridge_usb_owner.detach(f->b, &f->usb.pub);
+	assert_int_equal(mseq.n_out, 6);
+	assert_int_equal(mseq.drains, drains + 1);
+	assert_int_equal(mseq.out[4].ev.type, SND_SEQ_EVENT_NOTEOFF);
+	assert_int_equal(mseq.out[4].ev.data.note.note, 5);
+	assert_int_equal(mseq.out[4].ev.source.port, BRIDGE_PORT_CONTROLS);
+	assert_int_equal(mseq.out[5].ev.type, SND_SEQ_EVENT_NOTEOFF);
+	assert_int_equal(mseq.out[5].ev.data.note.note, 40);
+	assert_int_equal(mseq.out[5].ev.source.port, BRIDGE_PORT_NOTES);
+	assert_int_equal(f->n_local, 2);
+	assert_int_equal(f->local[0].msg[0], 0x80);
+	assert_int_equal(bd->stats.notes_released, 2);
+	/* Back and gone again with nothing held: nothing more is sent. */
+	f->usb.pub.gone = 0;
+	attach_clean(f, &f->usb, &apc_model_mk2, "serial:H1");
+	f->usb.pub.gone = 1;
+	bridge_usb_owner.detach(f->b, &f->usb.pub);
+	assert_int_equal(mseq.n_out, 6);
+}
+
+/* An mk2 is asked for its faders on attach; its answer becomes the nine
+ * control changes the faders send, and is not passed on itself. */
+static void test_mk2_faders_synced(void **state)
+{
+	static const uint8_t pos[APC_NUM_FADERS] = { 0, 10, 20, 30, 40, 50, 60, 70, 127 };
+	struct fixture *f = *state;
+	struct bridge_dev *bd;
+	struct msgs ms;
+	uint8_t reply[32];
+	unsigned int i, intros = 0;
+	int n;
+
+	attach(f, &f->usb, &apc_model_mk2, "serial:F1");
+	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, &ms);
+	for (i = 0; i < ms.n; i++)
+		if (apc_mk2_sysex_cmd(ms.m[i].b, ms.m[i].len) == APC_MK2_CMD_INTRO)
+			intros++;
+	assert_int_equal(intros, 1);
+	bd = f->usb.pub.owner_data;
+	n = apc_mk2_intro_reply(pos, reply, sizeof(reply));
+	assert_true(n > 0);
+	usb_in(f, &f->usb.pub, 0, reply, (size_t)n);
+	usb_in_end(f);
+	assert_int_equal(mseq.n_out, APC_NUM_FADERS);
+	for (i = 0; i < APC_NUM_FADERS; i++) {
+		assert_int_equal(mseq.out[i].ev.type, SND_SEQ_EVENT_CONTROLLER);
+		assert_int_equal(mseq.out[i].ev.data.control.param, 48 + i);
+		assert_int_equal(mseq.out[i].ev.data.control.value, pos[i]);
+	}
+	assert_int_equal(bd->stats.fader_syncs, 1);
+	/* A second, unasked-for reply is the clients' business. */
+	usb_in(f, &f->usb.pub, 0, reply, (size_t)n);
+	assert_int_equal(mseq.n_out, APC_NUM_FADERS + 1);
+	assert_int_equal(mseq.out[APC_NUM_FADERS].ev.type, SND_SEQ_EVENT_SYSEX);
+}
+
+/* An mk1 has no introduction: nothing but the inquiry is asked. */
+static void test_mk1_no_intro(void **state)
+{
+	struct fixture *f = *state;
+	struct msgs ms;
+	unsigned int i;
+
+	attach(f, &f->usb, &apc_model_mk1, "port:1-1");
+	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, &ms);
+	for (i = 0; i < ms.n; i++)
+		assert_true(apc_mk2_sysex_cmd(ms.m[i].b, ms.m[i].len) < 0);
+}
+
 static void test_out_error_repaints(void **state)
 {
 	struct fixture *f = *state;
@@ -699,6 +791,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replug_repaints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_devices_two_clients, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mk2_notes_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_held_notes_released, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mk2_faders_synced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mk1_no_intro, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_error_repaints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leds_off_on_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keep_leds, setup_keep_leds, teardown),
