@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* apcbench's emulated device: reads what the host sends on its own thread
- * and loop (apcdev answers, LEDs are recorded); the sender thread hands
- * controls over through gadget-seq under the same lock. */
+ * and loop (apcdev answers, LEDs are recorded, the round trip's echo goes
+ * back); the sender thread hands controls over through gadget-seq under
+ * the same lock. */
 #include "config.h"
 
 #include <alsa/asoundlib.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +35,8 @@ struct bench_device {
 	struct loop *loop;	/* the device thread's */
 	uint64_t rx_t;		/* when the bytes being parsed were read */
 	int appended;
+	_Atomic int echo;	/* round trip: send back what the host sends */
+	uint64_t echo_failed;	/* echoes that found no room (device thread) */
 	struct bench_log ledlog;
 	struct bench_worker w;
 };
@@ -78,6 +82,13 @@ static void dev_msg(void *user, unsigned int cable, const uint8_t *msg, size_t l
 {
 	struct bench_device *d = user;
 
+	/* Under d->lock (dev_read): the echo goes out before apcdev acts on
+	 * the message, in the order the host sent; what finds no room waits
+	 * in gadget-seq's queue (dev_dispatch), what it cannot even queue is
+	 * counted here and lost to the round trip. */
+	if (atomic_load_explicit(&d->echo, memory_order_relaxed) &&
+	    gadget_seq_write(d->out, cable, msg, len) < 0)
+		d->echo_failed++;
 	if (msg[0] == 0xf0)
 		return;
 	if (cable == 0 && len == 3) {
@@ -287,6 +298,14 @@ int bench_device_inject(void *ctx, const uint8_t *bytes, size_t len, size_t unit
 	}
 	pthread_mutex_unlock(&d->lock);
 	return i ? (int)i : err;
+}
+
+int bench_device_echo(void *ctx, int on)
+{
+	struct bench_device *d = ctx;
+
+	atomic_store(&d->echo, on);
+	return 0;
 }
 
 struct bench_log *bench_device_ledlog(struct bench_device *d)

@@ -3,7 +3,8 @@
  * apcbench's device side on the emulated APC mini: the core's device model
  * (apcdev) answers what the host sends and records each LED message with
  * its receive stamp; the bench's sender plays controls through gadget-seq,
- * the one way the test rig sends as the device.
+ * the one way the test rig sends as the device, which also carries the
+ * echo of the round trip.
  */
 #ifndef APC_BENCH_DEVICE_H
 #define APC_BENCH_DEVICE_H
@@ -25,6 +26,10 @@ void bench_device_close(struct bench_device *d);
 /* struct bench_target's inject: controls on cable 0. */
 int bench_device_inject(void *ctx, const uint8_t *bytes, size_t len, size_t unit,
 			const uint32_t *keys, struct bench_log *tx);
+/* struct bench_target's echo: while on, every message the host sends is
+ * written back as the device on its cable, right after it was read (and
+ * recorded as before). */
+int bench_device_echo(void *ctx, int on);
 struct bench_log *bench_device_ledlog(struct bench_device *d);
 int bench_device_efd(struct bench_device *d);
 const char *bench_device_name(struct bench_device *d);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* apcbench's measurements of one path: input latency, bursts, throughput,
- * LED repaints and resources. Main thread (the sender thread plays the
+/* apcbench's measurements of one path: input latency, bursts, the round
+ * trip, throughput, LED repaints and resources. Main thread (the sender thread plays the
  * device side of each run). */
 #include "config.h"
 
@@ -133,6 +133,88 @@ static int latency_tests(struct bench_measure *c, const struct bench_target *tgt
 	nr = m.matched - nw;
 	fill_latency(c, new_lat(r), "burst-first", &m, c->lat, nw);
 	fill_latency(c, new_lat(r), "burst-rest", &m, c->lat + nw, nr);
+	return 0;
+}
+
+/* Waits until the message with `key` came back (from rx index `from` on)
+ * or until `until_ns`. 1 back, 0 not, -errno. */
+static int wait_echo(struct bench_measure *c, const struct bench_target *tgt, uint32_t key,
+		     size_t from, uint64_t until_ns)
+{
+	struct bench_log *rx = &c->b->rx;
+	size_t i = from;
+
+	for (;;) {
+		size_t n = atomic_load(&rx->n);
+		int k;
+
+		for (; i < n; i++)
+			if (rx->key[i] == key)
+				return 1;
+		if (apc_now_ns() >= until_ns || bench_stop)
+			return 0;
+		k = tgt->recv(tgt->bench_ctx, until_ns, rx);
+		if (k < 0)
+			return k;
+	}
+}
+
+/* The round trip: the bench sends a control change into the path's
+ * writable port (LEDs), the device side sends the same bytes back as the
+ * device, the bench receives them from the path's readable port; stamped
+ * by the bench on both ends. A CC, not a note-on: apcminid merges LED
+ * note-ons into LED state (only changes leave, possibly later), while
+ * everything else on its LED port goes to the device as it is, in order,
+ * as on every other path. One message at a time, --interval apart or
+ * right after the echo when that takes longer; an echo not back within
+ * RT_WAIT_NS is counted lost (its late arrival as unexpected). */
+#define RT_WAIT_NS 200000000ull
+
+static int roundtrip_test(struct bench_measure *c, const struct bench_target *tgt,
+			  struct bench_path_result *r)
+{
+	const struct bench_opts *o = c->o;
+	struct bench_bufs *b = c->b;
+	struct bench_match_result m;
+	uint64_t i, next, t;
+	uint8_t msg[3];
+	int err;
+
+	bench_log_reset(&b->tx);
+	bench_log_reset(&b->rx);
+	err = tgt->echo(tgt->echo_ctx, 1);
+	if (err < 0)
+		return err;
+	next = apc_now_ns() + 2000000ull;
+	for (i = 0; i < o->count && !bench_stop; i++) {
+		size_t from = atomic_load(&b->rx.n);
+		uint32_t key = bench_pattern_key(BENCH_PAT_CC, i);
+
+		bench_pattern_msg(BENCH_PAT_CC, i, 0, msg);
+		while (apc_sleep_until_ns(next) == EINTR && !bench_stop)
+			;
+		t = apc_now_ns();
+		err = tgt->leds(tgt->bench_ctx, msg, 1, 1);
+		if (err < 0)
+			break;
+		bench_log_add(&b->tx, key, t);
+		err = wait_echo(c, tgt, key, from, t + RT_WAIT_NS);
+		if (err < 0)
+			break;
+		next = t + (uint64_t)o->interval_us * 1000;
+		if (next < apc_now_ns())
+			next = apc_now_ns();
+	}
+	/* late echoes, so that they count as unexpected rather than lost */
+	while (err >= 0 && !bench_stop &&
+	       tgt->recv(tgt->bench_ctx, apc_now_ns() + 50000000ull, &b->rx) > 0)
+		;
+	tgt->echo(tgt->echo_ctx, 0);
+	if (err < 0)
+		return err;
+	match(c, BENCH_PAT_CC, &m);
+	r->msgs += 2 * atomic_load(&b->rx.n);
+	fill_latency(c, new_lat(r), "roundtrip", &m, c->lat, m.matched);
 	return 0;
 }
 
@@ -347,6 +429,13 @@ void bench_measure_path(struct bench_measure *c, const struct bench_target *tgt,
 			bench_why(r, "input stopped", strerror(-err));
 	} else {
 		bench_why(r, "input: nothing plays the device (needs the emulated gadget)", NULL);
+	}
+	if (tgt->inject && tgt->leds && tgt->echo && !bench_stop) {
+		err = roundtrip_test(c, tgt, r);
+		if (err < 0)
+			bench_why(r, "round trip stopped", strerror(-err));
+	} else if (tgt->inject && tgt->leds) {
+		bench_why(r, "round trip: nothing echoes (needs the emulated gadget)", NULL);
 	}
 	if (tgt->leds) {
 		err = repaint_tests(c, tgt, r);

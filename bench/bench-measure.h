@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * apcbench's measurements of one path (input latency, bursts, throughput,
- * LED repaints, resources) into its bench_path_result.
+ * apcbench's measurements of one path (input latency, bursts, the round
+ * trip, throughput, LED repaints, resources) into its bench_path_result.
  */
 #ifndef APC_BENCH_MEASURE_H
 #define APC_BENCH_MEASURE_H

@@ -50,6 +50,8 @@ void bench_path_seq(struct bench_measure *c, struct bench_rig *rig, struct bench
 	tgt.bench_ctx = rig->seq;
 	tgt.ledlog = bench_peer_ledlog(peer);
 	tgt.led_efd = bench_peer_efd(peer);
+	tgt.echo = bench_peer_echo;
+	tgt.echo_ctx = peer;
 	bench_measure_path(c, &tgt, r, 0, bench_peer_tid(peer));
 	bench_seq_connect(rig->seq, NULL, NULL);
 out:
@@ -64,6 +66,8 @@ static void seq_device_target(struct bench_rig *rig, struct bench_target *tgt)
 		tgt->inject_ctx = rig->gadget;
 		tgt->ledlog = bench_device_ledlog(rig->gadget);
 		tgt->led_efd = bench_device_efd(rig->gadget);
+		tgt->echo = bench_device_echo;
+		tgt->echo_ctx = rig->gadget;
 	}
 	tgt->recv = bench_seq_recv;
 	tgt->leds = bench_seq_leds;
@@ -74,14 +78,22 @@ void bench_path_kernel(struct bench_measure *c, struct bench_rig *rig, struct be
 {
 	struct bench_target tgt;
 	snd_seq_addr_t src, dst;
-	int err;
+	int err = -ENOENT, i;
 
 	snprintf(r->desc, sizeof(r->desc), "device -> snd-usb-audio -> sequencer -> bench, and back");
 	if (c->o->kernel_port) {
 		err = parse_addr(rig->seq, c->o->kernel_port, &src);
 		dst = src;
 	} else {
-		err = bench_seq_find(rig->seq, "APC", SND_SEQ_KERNEL_CLIENT, 0, &src, &dst);
+		/* A path before this one may just have given the device back
+		 * (a USB reset): snd-usb-audio binds it again within a second
+		 * or two. */
+		for (i = 0; i < 50 && !bench_stop; i++) {
+			err = bench_seq_find(rig->seq, "APC", SND_SEQ_KERNEL_CLIENT, 0, &src, &dst);
+			if (!err)
+				break;
+			apc_sleep_until_ns(apc_now_ns() + 100000000ull);
+		}
 	}
 	if (err < 0) {
 		bench_why(r, "no snd-usb-audio sequencer client of an APC mini (is the device "
@@ -122,6 +134,8 @@ void bench_path_direct(struct bench_measure *c, struct bench_rig *rig,
 		tgt.inject_ctx = rig->gadget;
 		tgt.ledlog = bench_device_ledlog(rig->gadget);
 		tgt.led_efd = bench_device_efd(rig->gadget);
+		tgt.echo = bench_device_echo;
+		tgt.echo_ctx = rig->gadget;
 	}
 	tgt.recv = bench_direct_recv;
 	tgt.leds = bench_direct_leds;

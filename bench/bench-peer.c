@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* apcbench's sequencer-only path: a source client plays the device (the
- * sender thread), a sink client records LEDs (its own thread and loop). */
+ * sender thread), a sink client records LEDs (its own thread and loop) and,
+ * for the round trip, echoes them back through the source. */
 #include "config.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +28,11 @@ struct bench_peer {
 	 * threads of successive runs use it one after the other. */
 	struct loop *send_loop;
 	unsigned int refused;	/* events a full FIFO refused, dropped */
+	/* The round trip: the sink's thread echoes through the source, which
+	 * no sender thread uses meanwhile. */
+	_Atomic int echo;
+	struct loop *sink_loop;
+	unsigned int echo_refused;
 };
 
 /* The sink's thread: everything the sink has, stamped as it is read. */
@@ -40,6 +47,16 @@ static void peer_sink_read(void *user, int fd, short revents)
 
 		if (err < 0)
 			continue;
+		if (atomic_load_explicit(&p->echo, memory_order_relaxed)) {
+			snd_seq_event_t back = *ev;
+
+			snd_seq_ev_set_source(&back, p->src_port);
+			snd_seq_ev_set_subs(&back);
+			snd_seq_ev_set_direct(&back);
+			if (bench_seq_output_direct(p->src, p->sink_loop, &back,
+						    &p->echo_refused) < 0)
+				p->echo_refused++;
+		}
 		if (ev->type == SND_SEQ_EVENT_NOTEON) {
 			bench_log_add(&p->ledlog,
 				      bench_key(0x90 | ev->data.note.channel, ev->data.note.note,
@@ -58,6 +75,7 @@ static int peer_setup(void *user, struct loop *l)
 	struct pollfd pfd[4];
 	int i, n, err = 0;
 
+	p->sink_loop = l;
 	n = snd_seq_poll_descriptors(p->sink, pfd, 4, POLLIN);
 	for (i = 0; i < n && !err; i++)
 		err = loop_add_fd(l, pfd[i].fd, POLLIN, peer_sink_read, p);
@@ -135,6 +153,8 @@ void bench_peer_close(struct bench_peer *p)
 	if (!p)
 		return;
 	bench_worker_stop(&p->w);
+	if (p->echo_refused)
+		log_warn("peer sink: %u echoes refused, dropped (counted lost)", p->echo_refused);
 	if (p->refused)
 		log_warn("peer source: %u events refused by a full FIFO, dropped (counted lost)",
 			 p->refused);
@@ -194,6 +214,14 @@ int bench_peer_inject(void *ctx, const uint8_t *bytes, size_t len, size_t unit,
 			return err;
 	}
 	return (int)done;
+}
+
+int bench_peer_echo(void *ctx, int on)
+{
+	struct bench_peer *p = ctx;
+
+	atomic_store(&p->echo, on);
+	return 0;
 }
 
 struct bench_log *bench_peer_ledlog(struct bench_peer *p)

@@ -19,6 +19,9 @@ void bench_peer_close(struct bench_peer *p);
 /* struct bench_target's inject. */
 int bench_peer_inject(void *ctx, const uint8_t *bytes, size_t len, size_t unit,
 		      const uint32_t *keys, struct bench_log *tx);
+/* struct bench_target's echo: while on, the sink sends every event it gets
+ * straight back from the source's port (the round trip). */
+int bench_peer_echo(void *ctx, int on);
 struct bench_log *bench_peer_ledlog(struct bench_peer *p);
 int bench_peer_efd(struct bench_peer *p);
 /* The source's address (what the bench receives from) and the sink's

@@ -38,6 +38,18 @@ static const struct method methods[] = {
 	{ "burst", "bursts of --burst messages back to back, then --gap idle; "
 		   "'burst-first' is the first of each burst (woken from idle), "
 		   "'burst-rest' the others" },
+	{ "round trip",
+	  "the bench sends a control change (CC 48-56, a counter in controller "
+	  "and value) into the path's writable port (kernel: the snd-usb-audio "
+	  "port; apcminid: its LEDs port, which passes what is no LED to the "
+	  "device unchanged and in order; direct: one OUT transfer through "
+	  "libapcusb; seq: the peer sink), stamping CLOCK_MONOTONIC right "
+	  "before the write; the device side (apcdev's on_msg on the emulated "
+	  "device, the peer sink on the seq path) sends every message it gets "
+	  "straight back as the device; the bench stamps the echo as it stamps "
+	  "input and matches it by content; one message at a time, --interval "
+	  "apart or right after the echo; --count messages; an echo not back "
+	  "within 200 ms is lost" },
 	{ "throughput",
 	  "device side offers events at a fixed rate for --duration, in one "
 	  "write per millisecond tick; sent = accepted by the device side "
@@ -296,6 +308,7 @@ void bench_report_table(FILE *f, const struct bench_run *run)
 	static const char *const stats[] = { "min", "p50", "mean", "p95", "p99", "max", "stddev" };
 	static const char *const lats[] = { "note", "cc", "sysex-8", "sysex-64", "sysex-256",
 					    "burst-first", "burst-rest", "warmup" };
+	static const char *const rt_stats[] = { "p50", "p99", "stddev" };
 	static const unsigned int batches[] = { 1, 8, 16, 32, 64, 128, 256 };
 	static const char *const comps[] = { "bench", "apcminid", "system" };
 	char label[64];
@@ -329,6 +342,12 @@ void bench_report_table(FILE *f, const struct bench_run *run)
 		row(f, run, label, g_lat, a50, 1, 0);
 		snprintf(label, sizeof(label), "input %s p99 (us)", lats[k]);
 		row(f, run, label, g_lat, a99, 1, 0);
+	}
+	for (k = 0; k < sizeof(rt_stats) / sizeof(rt_stats[0]); k++) {
+		const char *a[2] = { "roundtrip", rt_stats[k] };
+
+		snprintf(label, sizeof(label), "round trip %s (us)", rt_stats[k]);
+		row(f, run, label, g_lat, a, 1, 0);
 	}
 	row(f, run, "throughput, max received (ev/s)", g_best, &zero, 0, SEED_MSGS_PER_S);
 	row(f, run, "throughput, max lossless (ev/s)", g_best, &one, 0, 0);
@@ -862,6 +881,8 @@ void bench_metrics(const struct bench_run *run, bench_metric_fn fn, void *user)
 			fn(user, name, l->s.p99 / 1e3, -1);
 			snprintf(name, sizeof(name), "%s.latency.%s.mean_us", p->name, l->name);
 			fn(user, name, l->s.mean / 1e3, -1);
+			snprintf(name, sizeof(name), "%s.latency.%s.stddev_us", p->name, l->name);
+			fn(user, name, l->s.stddev / 1e3, -1);
 		}
 		best_rates(p, &best, &lossless);
 		if (best >= 0) {

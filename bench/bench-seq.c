@@ -335,7 +335,16 @@ int bench_seq_leds(void *ctx, const uint8_t *msgs, size_t n, int per_event)
 		snd_seq_ev_set_source(&ev, s->out_port);
 		snd_seq_ev_set_subs(&ev);
 		snd_seq_ev_set_direct(&ev);
-		snd_seq_ev_set_noteon(&ev, m[0] & 0x0f, m[1], m[2]);
+		switch (m[0] & 0xf0) {
+		case 0x80:
+			snd_seq_ev_set_noteoff(&ev, m[0] & 0x0f, m[1], m[2]);
+			break;
+		case 0xb0:
+			snd_seq_ev_set_controller(&ev, m[0] & 0x0f, m[1], m[2]);
+			break;
+		default:
+			snd_seq_ev_set_noteon(&ev, m[0] & 0x0f, m[1], m[2]);
+		}
 		if (per_event) {
 			err = bench_seq_output_direct(s->seq, s->loop, &ev, &refused);
 			continue;

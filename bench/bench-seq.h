@@ -22,7 +22,7 @@ int bench_seq_client_id(struct bench_seq *s);
 /* Subscribe the bench's input port from `src` and its output port to `dst`
  * (either may be NULL); disconnects what was connected before. */
 int bench_seq_connect(struct bench_seq *s, const snd_seq_addr_t *src, const snd_seq_addr_t *dst);
-/* struct bench_target's recv and leds. */
+/* struct bench_target's recv and leds (note-on, note-off and CC). */
 int bench_seq_recv(void *ctx, uint64_t until_ns, struct bench_log *rx);
 int bench_seq_leds(void *ctx, const uint8_t *msgs, size_t n, int per_event);
 snd_seq_t *bench_seq_handle(struct bench_seq *s);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What one path looks like to the measurements: who plays the device
- * (inject), how the bench receives (recv) and sends LEDs (leds), and where
- * the device side records the LEDs it saw. Filled by bench-paths.c from the
+ * (inject), how the bench receives (recv) and sends LEDs (leds), where
+ * the device side records the LEDs it saw, and who echoes for the round
+ * trip (echo). Filled by bench-paths.c from the
  * endpoints (bench-device, bench-peer, bench-seq, bench-direct). Types only.
  */
 #ifndef APC_BENCH_TARGET_H
@@ -26,7 +27,8 @@ struct bench_target {
 	 * append every message received (key, stamp) to rx; returns messages
 	 * added or -errno. */
 	int (*recv)(void *ctx, uint64_t until_ns, struct bench_log *rx);
-	/* bench side, main thread: send n LED messages (3 bytes each);
+	/* bench side, main thread: send n LED messages (3 bytes each:
+	 * note-on, note-off or control change; the round trip sends CCs);
 	 * per_event: each one written and flushed on its own, else all in
 	 * one flush. Returns 0 once they are handed on (the direct path: once
 	 * the transfers completed). */
@@ -35,6 +37,12 @@ struct bench_target {
 	/* device side LED log and an eventfd signalled on appends */
 	struct bench_log *ledlog;
 	int led_efd;
+	/* device side, main thread: from on (1) to off (0), send every
+	 * message the host sends straight back as the device, whatever it
+	 * is (the round trip); NULL when nothing can (a real device). 0 or
+	 * -errno. */
+	int (*echo)(void *ctx, int on);
+	void *echo_ctx;
 };
 
 #endif

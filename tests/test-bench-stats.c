@@ -383,6 +383,48 @@ static void test_metrics_roundtrip(void **state)
 	assert_string_equal(s.names[2], "kernel.repaint64_us");
 }
 
+/* The round trip is a latency row like the one-way ones: its p50, p99,
+ * mean and stddev reach the metrics (so JSON and --baseline) and the table
+ * prints it beside the input rows. */
+static void test_roundtrip_report(void **state)
+{
+	static struct bench_run run;
+	struct bench_path_result *p = &run.path[0];
+	struct bench_latency *l = &p->lat[0];
+	uint64_t v[4] = { 1000000, 2000000, 3000000, 4000000 };
+	struct seen s = { 0 };
+	char buf[16384];
+	FILE *f;
+	size_t n;
+
+	run.npath = 1;
+	snprintf(p->name, sizeof(p->name), "apcminid");
+	p->nlat = 1;
+	snprintf(l->name, sizeof(l->name), "roundtrip");
+	l->measured = 1;
+	bench_summarize(v, 4, &l->s);
+	bench_metrics(&run, collect, &s);
+	assert_int_equal(s.n, 4);
+	assert_string_equal(s.names[0], "apcminid.latency.roundtrip.p50_us");
+	assert_true(s.v[0] == 2000);
+	assert_string_equal(s.names[1], "apcminid.latency.roundtrip.p99_us");
+	assert_true(s.v[1] == 4000);
+	assert_string_equal(s.names[3], "apcminid.latency.roundtrip.stddev_us");
+	assert_true(fabs(s.v[3] - sqrt(1.25e6)) < 1e-6);
+	assert_int_equal(s.better[3], -1);
+
+	f = tmpfile();
+	assert_non_null(f);
+	bench_report_table(f, &run);
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	assert_non_null(strstr(buf, "round trip p50 (us)"));
+	assert_non_null(strstr(buf, "2000.0"));
+	assert_non_null(strstr(buf, "round trip stddev (us)"));
+}
+
 /* ---- pad to sound ---- */
 
 static void test_clock_steady(void **state)
@@ -534,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_worsening),
 		cmocka_unit_test(test_metrics_file),
 		cmocka_unit_test(test_metrics_roundtrip),
+		cmocka_unit_test(test_roundtrip_report),
 		cmocka_unit_test(test_clock_steady),
 		cmocka_unit_test(test_clock_behind),
 		cmocka_unit_test(test_onset_find),

@@ -33,16 +33,35 @@ if [ -f /share/apcbench.args ]; then
 	[ -f /share/baseline.metrics ] && args="$args --baseline /share/baseline.metrics"
 fi
 vm_log "apcbench $args"
+# run-compare --runs N: N runs in this boot, the path order rotated by one
+# each run (run-1 .. run-N under the output directory); the checks below
+# look at the last one.
+runs=1
+[ -f /share/apcbench.runs ] && runs=$(cat /share/apcbench.runs)
+out=$APCVM_OUT
 rc=0
-# shellcheck disable=SC2086 # the options are words
-apcbench $args --paths "$paths" ${apcminid_opt:+"$apcminid_opt"} -m "$APC_MODEL" \
-	--outdir "$APCVM_OUT" >"$APCVM_OUT/table.txt" 2>"$APCVM_OUT/stderr.txt" || rc=$?
-cat "$APCVM_OUT/table.txt"
-sed 's/^/stderr: /' "$APCVM_OUT/stderr.txt"
+k=1
+order=$paths
+while [ "$k" -le "$runs" ]; do
+	if [ "$runs" -gt 1 ]; then
+		out=$APCVM_OUT/run-$k
+		mkdir -p "$out"
+		vm_log "run $k of $runs: paths $order"
+	fi
+	r=0
+	# shellcheck disable=SC2086 # the options are words
+	apcbench $args --paths "$order" ${apcminid_opt:+"$apcminid_opt"} -m "$APC_MODEL" \
+		--outdir "$out" >"$out/table.txt" 2>"$out/stderr.txt" || r=$?
+	cat "$out/table.txt"
+	sed 's/^/stderr: /' "$out/stderr.txt"
+	[ "$r" = 0 ] || rc=$r
+	order=$(echo "$order" | awk -F , '{ for (i = 2; i <= NF; i++) printf "%s,", $i; print $1 }')
+	k=$((k + 1))
+done
 echo "$rc" >"$APCVM_OUT/status"
 [ "$rc" = 0 ] || [ -f /share/baseline.metrics ] || vm_fail "apcbench exited $rc"
 
-json=$APCVM_OUT/apcbench.json
+json=$out/apcbench.json
 [ -s "$json" ] || vm_fail "no $json"
 # Well-formed: brackets balance outside strings and the file ends the object.
 awk '
@@ -69,11 +88,13 @@ for p in $(echo "$paths" | tr , ' '); do
 		vm_fail "path $p: no input latency figure"
 	grep -q "\"$p.batch64_us\": [0-9]" "$json" ||
 		vm_fail "path $p: no LED repaint figure"
+	grep -q "\"$p.latency.roundtrip.p50_us\": [0-9]" "$json" ||
+		vm_fail "path $p: no round trip figure"
 done
-[ -s "$APCVM_OUT/apcbench.csv" ] || vm_fail "no CSV"
+[ -s "$out/apcbench.csv" ] || vm_fail "no CSV"
 # The metrics file --baseline reads: NAME<TAB>VALUE<TAB>BETTER lines only,
 # and the same metrics as the JSON's.
-metrics=$APCVM_OUT/apcbench.metrics
+metrics=$out/apcbench.metrics
 [ -s "$metrics" ] || vm_fail "no $metrics"
 awk -F '\t' 'NF != 3 || ($3 != 1 && $3 != -1) { exit 1 }' "$metrics" ||
 	vm_fail "apcbench.metrics has a malformed line"
