@@ -216,7 +216,7 @@ void bench_path_apcminid(struct bench_measure *c, struct bench_rig *rig, struct 
 		err = parse_addr(rig->seq, c->o->raw_port, &src);
 		dst = src;
 	} else {
-		err = bench_seq_find(rig->seq, "APC mini", SND_SEQ_USER_CLIENT, 0, &src, &dst);
+		err = bench_seq_find(rig->seq, "APC", SND_SEQ_USER_CLIENT, 0, &src, &dst);
 	}
 	if (err < 0) {
 		bench_why(r, "no apcminid sequencer client (give --apcminid CMD or --raw-port)", NULL);

@@ -62,7 +62,7 @@ struct bridge_dev *bridge_devs(const struct bridge *b)
 
 unsigned int bridge_dev_ports(const struct bridge_dev *bd)
 {
-	return bd->model->n_cables > 1 ? 3 : 2;
+	return bd->model->n_cables < BRIDGE_MAX_PORTS ? bd->model->n_cables : BRIDGE_MAX_PORTS;
 }
 
 unsigned int bridge_num_present(const struct bridge *b)
@@ -107,19 +107,20 @@ void bridge_free(struct bridge *b)
 }
 
 /* "APC mini", then "APC mini 2", "APC mini 3"... for more of one model. */
-static void bridge_client_name(struct bridge *b, const struct apc_model *m, char *out,
-			       size_t outsz)
+/* The kernel's name for the card; a second device of the same name in this
+ * process is "<name> 2", and so on (the kernel's cards would share it). */
+static void bridge_client_name(struct bridge *b, const struct usbdev *u, char *out, size_t outsz)
 {
 	const struct bridge_dev *bd;
 	unsigned int n = 1;
 
 	for (bd = b->devs; bd; bd = bd->next)
-		if (bd->model == m)
+		if (!strcmp(bd->card_name, u->card_name))
 			n++;
 	if (n == 1)
-		snprintf(out, outsz, "%s", m->name);
+		snprintf(out, outsz, "%s", u->card_name);
 	else
-		snprintf(out, outsz, "%s %u", m->name, n);
+		snprintf(out, outsz, "%s %u", u->card_name, n);
 }
 
 static int bridge_dev_new(struct bridge *b, struct usbdev *u, struct bridge_dev **out)
@@ -135,7 +136,10 @@ static int bridge_dev_new(struct bridge *b, struct usbdev *u, struct bridge_dev 
 	bd->model = u->model;
 	bd->client = -1;
 	snprintf(bd->key, sizeof(bd->key), "%s", u->key);
-	bridge_client_name(b, u->model, bd->name, sizeof(bd->name));
+	bridge_client_name(b, u, bd->name, sizeof(bd->name));
+	snprintf(bd->card_name, sizeof(bd->card_name), "%s", u->card_name);
+	for (i = 0; i < BRIDGE_MAX_PORTS; i++)
+		snprintf(bd->port_names[i], sizeof(bd->port_names[i]), "%s", u->port_names[i]);
 	apc_leds_init(&bd->leds, u->model);
 	usbout_init(&bd->out, &bd->leds);
 	usbmidi_decoder_init(&bd->in);
@@ -296,12 +300,9 @@ static void bridge_deliver(struct bridge_dev *bd, unsigned int cable, const uint
 	if (bd->b->opt.local)
 		bd->b->opt.local(bd->b->opt.local_user, bd, cable, msg, len, bd->in_time_ns);
 	apc_held_update(&bd->held, cable, msg, len);
-	if (cable == 0)
-		port = BRIDGE_PORT_CONTROLS;
-	else if (cable == 1 && bd->model->n_cables > 1)
-		port = BRIDGE_PORT_NOTES;
-	else
+	if (cable >= bridge_dev_ports(bd))
 		goto err_drop;
+	port = (int)cable;
 
 	snd_seq_ev_clear(&ev);
 	snd_midi_event_reset_encode(bd->to_event[cable]);
@@ -490,12 +491,9 @@ int bridge_dev_seq_event(struct bridge_dev *bd, const snd_seq_event_t *ev)
 	int r;
 
 	bd->stats.seq_events++;
-	if (ev->dest.port == BRIDGE_PORT_LEDS)
-		cable = 0;
-	else if (ev->dest.port == BRIDGE_PORT_NOTES && bd->model->n_cables > 1)
-		cable = 1;
-	else
+	if (ev->dest.port >= bridge_dev_ports(bd))
 		return 0;
+	cable = ev->dest.port;
 	snd_midi_event_reset_decode(bd->to_midi);
 	n = snd_midi_event_decode(bd->to_midi, msg, sizeof(msg), ev);
 	/* Echoes, announcements and the like are no MIDI: -ENOENT. */

@@ -22,14 +22,11 @@
 #include "usbmidi.h"
 #include "usbout.h"
 
-/* Port numbers are fixed so that 'APC mini:0' is always the controls and
- * 'APC mini:1' the LEDs, whatever the model. */
-enum bridge_port {
-	BRIDGE_PORT_CONTROLS = 0, /* device -> clients, cable 0 */
-	BRIDGE_PORT_LEDS = 1,	  /* clients -> device, cable 0 */
-	BRIDGE_PORT_NOTES = 2,	  /* mk2's second cable, both ways */
-	BRIDGE_NUM_PORTS = 3,
-};
+/* The client is laid out as snd-usb-audio's: one duplex port per cable,
+ * port n is cable n (the mk2's "Control" and "Notes"), named and typed as
+ * the kernel names and types them, so that applications, saved connections
+ * and mappings written for the kernel's client find this one. */
+#define BRIDGE_MAX_PORTS 2
 
 struct bridge_dev;
 
@@ -82,6 +79,8 @@ struct bridge_dev {
 	struct bridge_dev *next;
 	char key[96];
 	char name[64];		/* the client name */
+	char card_name[32];	/* the kernel's name for the card */
+	char port_names[BRIDGE_MAX_PORTS][32];
 	const struct apc_model *model;
 	struct usbdev *usb;	/* NULL while the device is unplugged */
 	unsigned int plugs;	/* times the device was attached */
@@ -134,7 +133,8 @@ void bridge_dev_seq_ready(struct bridge_dev *bd);
 /* One event from the sequencer; 1 if the OUT queue has new work. */
 int bridge_dev_seq_event(struct bridge_dev *bd, const snd_seq_event_t *ev);
 
-/* Number of ports the device's client has (2 for mk1, 3 for mk2). */
+/* Number of ports the device's client has: one per cable (1 for the mk1,
+ * 2 for the mk2). */
 unsigned int bridge_dev_ports(const struct bridge_dev *bd);
 struct bridge_dev *bridge_devs(const struct bridge *b);
 unsigned int bridge_num_present(const struct bridge *b);

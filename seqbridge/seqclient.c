@@ -41,19 +41,13 @@ struct seqclient {
 	unsigned int nfds;
 };
 
-static const char *const seqclient_port_names[BRIDGE_NUM_PORTS] = {
-	[BRIDGE_PORT_CONTROLS] = "Controls",
-	[BRIDGE_PORT_LEDS] = "LEDs",
-	[BRIDGE_PORT_NOTES] = "Notes",
-};
-
-static const unsigned int seqclient_port_caps[BRIDGE_NUM_PORTS] = {
-	[BRIDGE_PORT_CONTROLS] = SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ,
-	[BRIDGE_PORT_LEDS] = SND_SEQ_PORT_CAP_WRITE | SND_SEQ_PORT_CAP_SUBS_WRITE,
-	[BRIDGE_PORT_NOTES] = SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ |
-			      SND_SEQ_PORT_CAP_WRITE | SND_SEQ_PORT_CAP_SUBS_WRITE |
-			      SND_SEQ_PORT_CAP_DUPLEX,
-};
+/* What snd-seq-midi gives a port of a rawmidi device with both directions
+ * (sound/core/seq/seq_midi.c): readable and writable, for subscriptions
+ * and sync too, duplex. */
+#define SEQCLIENT_PORT_CAPS                                                    \
+	(SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SYNC_READ | SND_SEQ_PORT_CAP_SUBS_READ | \
+	 SND_SEQ_PORT_CAP_WRITE | SND_SEQ_PORT_CAP_SYNC_WRITE |                     \
+	 SND_SEQ_PORT_CAP_SUBS_WRITE | SND_SEQ_PORT_CAP_DUPLEX)
 
 int seqclient_check(void)
 {
@@ -156,15 +150,15 @@ static int seqclient_create_ports(struct seqclient *sc)
 	for (p = 0; p < n; p++) {
 		snd_seq_port_info_set_port(pi, (int)p);
 		snd_seq_port_info_set_port_specified(pi, 1);
-		snd_seq_port_info_set_name(pi, seqclient_port_names[p]);
-		snd_seq_port_info_set_capability(pi, seqclient_port_caps[p]);
+		snd_seq_port_info_set_name(pi, sc->bd->port_names[p]);
+		snd_seq_port_info_set_capability(pi, SEQCLIENT_PORT_CAPS);
 		snd_seq_port_info_set_type(pi, SND_SEQ_PORT_TYPE_MIDI_GENERIC |
 						       SND_SEQ_PORT_TYPE_HARDWARE |
 						       SND_SEQ_PORT_TYPE_PORT);
 		snd_seq_port_info_set_midi_channels(pi, 16);
 		r = snd_seq_create_port(sc->seq, pi);
 		if (r < 0) {
-			log_err("Cannot create port %u \"%s\": %s", p, seqclient_port_names[p],
+			log_err("Cannot create port %u \"%s\": %s", p, sc->bd->port_names[p],
 				snd_strerror(r));
 			return r;
 		}

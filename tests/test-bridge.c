@@ -52,6 +52,10 @@ static void mock_usb_init(struct mock_usb *m, const struct apc_model *model, con
 	m->pub.out_packet_size = 64;
 	snprintf(m->pub.key, sizeof(m->pub.key), "%s", key);
 	snprintf(m->pub.path, sizeof(m->pub.path), "1-1");
+	/* The names the transport reads from a device without jack strings. */
+	usbmidi_card_name(m->pub.card_name, model->usb_product, model->vid, model->pid);
+	usbmidi_port_name(m->pub.port_names[0], m->pub.card_name, NULL, 0);
+	usbmidi_port_name(m->pub.port_names[1], m->pub.card_name, NULL, 1);
 }
 
 /* ---- fixture ---- */
@@ -258,8 +262,8 @@ static void test_attach_repaints_all(void **state)
 
 	attach(f, &f->usb, &apc_model_mk1, "port:1-1");
 	assert_int_equal(mseq.opens, 1);
-	assert_string_equal(mseq.last_name, "APC mini");
-	assert_int_equal(bridge_dev_ports(f->usb.pub.owner_data), 2);
+	assert_string_equal(mseq.last_name, "APC MINI");
+	assert_int_equal(bridge_dev_ports(f->usb.pub.owner_data), 1);
 	assert_true(f->usb.kicks >= 1);
 
 	/* The whole first paint plus the inquiry fits one OUT transfer. */
@@ -311,7 +315,7 @@ static void test_in_transfer_one_drain(void **state)
 	assert_int_equal(e->ev.data.note.note, 5);
 	for (e = mseq.out; e < mseq.out + 3; e++) {
 		assert_int_equal(e->drain, 1);
-		assert_int_equal(e->ev.source.port, BRIDGE_PORT_CONTROLS);
+		assert_int_equal(e->ev.source.port, 0);
 		assert_int_equal(e->ev.dest.client, SND_SEQ_ADDRESS_SUBSCRIBERS);
 		assert_int_equal(e->ev.queue, SND_SEQ_QUEUE_DIRECT);
 		assert_int_equal(e->ev.flags & SND_SEQ_TIME_STAMP_MASK, SND_SEQ_TIME_STAMP_REAL);
@@ -439,11 +443,11 @@ static void test_led_burst_coalesced(void **state)
 	for (round = 0; round < 3; round++)
 		for (pad = 0; pad < 10; pad++) {
 			want[pad] = (uint8_t)((round + pad) % 6 + 1);
-			mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, pad, want[pad]);
+			mock_seq_in_note(0, 0x90, pad, want[pad]);
 		}
-	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 20, 0);
-	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 30, 5);
-	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x80, 30, 0);
+	mock_seq_in_note(0, 0x90, 20, 0);
+	mock_seq_in_note(0, 0x90, 30, 5);
+	mock_seq_in_note(0, 0x80, 30, 0);
 	bridge_dev_seq_ready(f->usb.pub.owner_data);
 
 	assert_int_equal(mseq.in_pos, mseq.n_in);
@@ -459,7 +463,7 @@ static void test_led_burst_coalesced(void **state)
 
 	/* The same values again change nothing: no kick, nothing to send. */
 	mseq.n_in = mseq.in_pos = 0;
-	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 3, (3 + 2) % 6 + 1);
+	mock_seq_in_note(0, 0x90, 3, (3 + 2) % 6 + 1);
 	bridge_dev_seq_ready(f->usb.pub.owner_data);
 	assert_int_equal(f->usb.kicks, kicks + 1);
 	assert_int_equal(pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL), 0);
@@ -472,9 +476,9 @@ static void test_ordered_messages_keep_order(void **state)
 	struct msgs ms;
 
 	attach_clean(f, &f->usb, &apc_model_mk2, "serial:X1");
-	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x96, 1, 5);
-	mock_seq_in_sysex(BRIDGE_PORT_LEDS, sysex, sizeof(sysex));
-	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x96, 2, 9);
+	mock_seq_in_note(0, 0x96, 1, 5);
+	mock_seq_in_sysex(0, sysex, sizeof(sysex));
+	mock_seq_in_note(0, 0x96, 2, 9);
 	bridge_dev_seq_ready(f->usb.pub.owner_data);
 
 	assert_int_equal(pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, &ms), 1);
@@ -496,7 +500,7 @@ static void test_small_transfers_split(void **state)
 
 	attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
 	for (pad = 0; pad < APC_NUM_PADS; pad++)
-		mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, pad, 1);
+		mock_seq_in_note(0, 0x90, pad, 1);
 	bridge_dev_seq_ready(f->usb.pub.owner_data);
 	/* One 64-byte USB packet per transfer (the --out-gap case). */
 	assert_int_equal(pull_out(f, &f->usb.pub, 64, &ms), APC_NUM_PADS / 16);
@@ -514,8 +518,8 @@ static void test_replug_repaints(void **state)
 	int idx;
 
 	bd = attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
-	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 7, 3);
-	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 64, 1); /* track button 1 */
+	mock_seq_in_note(0, 0x90, 7, 3);
+	mock_seq_in_note(0, 0x90, 64, 1); /* track button 1 */
 	bridge_dev_seq_ready(bd);
 	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL);
 
@@ -526,7 +530,7 @@ static void test_replug_repaints(void **state)
 	assert_int_equal(mseq.closes, 0);
 
 	/* Written while unplugged: kept, not sent anywhere. */
-	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 8, 5);
+	mock_seq_in_note(0, 0x90, 8, 5);
 	bridge_dev_seq_ready(bd);
 
 	attach(f, &again, &apc_model_mk1, "port:1-1");
@@ -576,10 +580,10 @@ static void test_two_devices_two_clients(void **state)
 
 	a = attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
 	b = attach_clean(f, &second, &apc_model_mk1, "port:1-2");
-	assert_string_equal(mseq.last_name, "APC mini 2");
+	assert_string_equal(mseq.last_name, "APC MINI 2");
 	c = attach_clean(f, &third, &apc_model_mk2, "serial:Z");
 	assert_string_equal(mseq.last_name, "APC mini mk2");
-	assert_int_equal(bridge_dev_ports(c), 3);
+	assert_int_equal(bridge_dev_ports(c), 2);
 	assert_int_equal(mseq.opens, 3);
 	assert_true(a != b && b != c && a->client != b->client);
 	assert_int_equal(bridge_num_present(f->b), 3);
@@ -600,21 +604,24 @@ static void test_mk2_notes_port(void **state)
 	struct msgs ms;
 
 	attach_clean(f, &f->usb, &apc_model_mk2, "serial:X1");
-	/* Note mode pads come on cable 1 and leave from port 2. */
+	/* Note mode pads come on cable 1 and leave from port 1. */
 	usb_in(f, &f->usb.pub, 1, (const uint8_t[]){ 0x90, 40, 100 }, 3);
 	assert_int_equal(mseq.n_out, 1);
-	assert_int_equal(mseq.out[0].ev.source.port, BRIDGE_PORT_NOTES);
-	/* And what is written to port 2 goes out on cable 1, in order. */
-	mock_seq_in_note(BRIDGE_PORT_NOTES, 0x90, 40, 1);
+	assert_int_equal(mseq.out[0].ev.source.port, 1);
+	/* And what is written to port 1 goes out on cable 1, in order. */
+	mock_seq_in_note(1, 0x90, 40, 1);
 	bridge_dev_seq_ready(f->usb.pub.owner_data);
 	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, &ms);
 	assert_int_equal(ms.n, 1);
 	assert_int_equal(ms.m[0].cable, 1);
 	assert_int_equal(ms.m[0].b[1], 40);
-	/* Writes to the controls port are not ours to take. */
-	mock_seq_in_note(BRIDGE_PORT_CONTROLS, 0x90, 1, 1);
+	/* Port 0 is cable 0 both ways: a note written there is an LED. */
+	mock_seq_in_note(0, 0x96, 1, 5);
 	bridge_dev_seq_ready(f->usb.pub.owner_data);
-	assert_int_equal(pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL), 0);
+	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, &ms);
+	assert_int_equal(ms.n, 1);
+	assert_int_equal(ms.m[0].cable, 0);
+	assert_int_equal(ms.m[0].b[1], 1);
 }
 
 /* Pads held when the device goes: their note-offs reach the subscribers
@@ -645,10 +652,10 @@ static void test_held_notes_released(void **state)
 	assert_int_equal(mseq.drains, drains + 1);
 	assert_int_equal(mseq.out[4].ev.type, SND_SEQ_EVENT_NOTEOFF);
 	assert_int_equal(mseq.out[4].ev.data.note.note, 5);
-	assert_int_equal(mseq.out[4].ev.source.port, BRIDGE_PORT_CONTROLS);
+	assert_int_equal(mseq.out[4].ev.source.port, 0);
 	assert_int_equal(mseq.out[5].ev.type, SND_SEQ_EVENT_NOTEOFF);
 	assert_int_equal(mseq.out[5].ev.data.note.note, 40);
-	assert_int_equal(mseq.out[5].ev.source.port, BRIDGE_PORT_NOTES);
+	assert_int_equal(mseq.out[5].ev.source.port, 1);
 	assert_int_equal(f->n_local, 2);
 	assert_int_equal(f->local[0].msg[0], 0x80);
 	assert_int_equal(bd->stats.notes_released, 2);
@@ -728,9 +735,9 @@ static void test_leds_off_on_exit(void **state)
 	unsigned int i;
 
 	attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
-	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 10, 1);
-	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 11, 3);
-	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 82, 2); /* scene 1 blinking */
+	mock_seq_in_note(0, 0x90, 10, 1);
+	mock_seq_in_note(0, 0x90, 11, 3);
+	mock_seq_in_note(0, 0x90, 82, 2); /* scene 1 blinking */
 	bridge_dev_seq_ready(f->usb.pub.owner_data);
 	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL);
 	assert_true(bridge_out_idle(f->b));
@@ -754,7 +761,7 @@ static void test_keep_leds(void **state)
 	struct fixture *f = *state;
 
 	attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
-	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 10, 1);
+	mock_seq_in_note(0, 0x90, 10, 1);
 	bridge_dev_seq_ready(f->usb.pub.owner_data);
 	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL);
 	bridge_leds_off(f->b);
@@ -768,7 +775,7 @@ static void test_overrun_counted(void **state)
 
 	bd = attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
 	mseq.overrun_once = 1;
-	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 1, 1);
+	mock_seq_in_note(0, 0x90, 1, 1);
 	bridge_dev_seq_ready(bd);
 	assert_int_equal(bd->stats.seq_overruns, 1);
 	assert_int_equal(bd->stats.led_events, 1);

@@ -716,13 +716,13 @@ static void test_in_packets_become_events(void **state)
 	assert_int_equal(mseq.out[1].ev.data.control.param, 56);
 	assert_int_equal(mseq.out[1].ev.data.control.value, 100);
 	assert_int_equal(mseq.out[2].ev.type, SND_SEQ_EVENT_NOTEOFF);
-	assert_int_equal(mseq.out[2].ev.source.port, BRIDGE_PORT_CONTROLS);
+	assert_int_equal(mseq.out[2].ev.source.port, 0);
 
 	/* mk2 Note mode: cable 1 -> the Notes port. */
 	want = 4;
 	emu_send(e, 1, (const uint8_t[]){ 0x90, 60, 90 }, 3);
 	assert_true(run_until(f, cond_events, &want, 3000));
-	assert_int_equal(mseq.out[3].ev.source.port, BRIDGE_PORT_NOTES);
+	assert_int_equal(mseq.out[3].ev.source.port, 1);
 	assert_int_equal(mseq.out[3].ev.data.note.note, 60);
 	assert_true(bd->usb->stats.in_transfers >= 2);
 }
@@ -775,7 +775,7 @@ static void test_led_changes_one_transfer(void **state)
 	for (round = 0; round < 4; round++)
 		for (pad = 0; pad < 16; pad++) {
 			want[pad] = (int)((pad + round) % 6 + 1);
-			mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, pad, (unsigned int)want[pad]);
+			mock_seq_in_note(0, 0x90, pad, (unsigned int)want[pad]);
 		}
 	bridge_dev_seq_ready(bridge_devs(f->bridge));
 	wait_out(f, 2);
@@ -804,7 +804,7 @@ static void check_unplug_mid_transfer(struct fixture *f, int stall)
 	assert_true(run_until(f, cond_in_flying, e, 2000));
 	bd = bridge_devs(f->bridge);
 
-	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 9, 3);
+	mock_seq_in_note(0, 0x90, 9, 3);
 	bridge_dev_seq_ready(bd);
 	wait_out(f, 2);
 
@@ -817,7 +817,7 @@ static void check_unplug_mid_transfer(struct fixture *f, int stall)
 		assert_int_equal(e->clear_halts, 0);
 
 	/* Written while unplugged, shown after the replug. */
-	mock_seq_in_note(BRIDGE_PORT_LEDS, 0x90, 10, 5);
+	mock_seq_in_note(0, 0x90, 10, 5);
 	bridge_dev_seq_ready(bd);
 
 	/* Same port, new address: the same client, repainted. */

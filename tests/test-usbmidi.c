@@ -810,6 +810,44 @@ static void test_roundtrip_all_cables(void **state)
 	}
 }
 
+/* ---- names, as snd-usb-audio gives them ---- */
+
+static void test_card_name(void **state)
+{
+	char out[USBMIDI_NAME_MAX];
+
+	(void)state;
+	usbmidi_card_name(out, "APC MINI", 0x09e8, 0x0028);
+	assert_string_equal(out, "APC MINI");
+	usbmidi_card_name(out, "  APC mini mk2 \t", 0x09e8, 0x004f);
+	assert_string_equal(out, "APC mini mk2");
+	usbmidi_card_name(out, NULL, 0x09e8, 0x0028);
+	assert_string_equal(out, "USB Device 0x9e8:0x28");
+	usbmidi_card_name(out, "   ", 0x1234, 0xabcd);
+	assert_string_equal(out, "USB Device 0x1234:0xabcd");
+	/* The kernel's buffer holds 31 characters. */
+	usbmidi_card_name(out, "0123456789012345678901234567890123456789", 1, 2);
+	assert_string_equal(out, "0123456789012345678901234567890");
+}
+
+static void test_port_name(void **state)
+{
+	char out[USBMIDI_NAME_MAX];
+
+	(void)state;
+	usbmidi_port_name(out, "APC MINI", NULL, 0);
+	assert_string_equal(out, "APC MINI MIDI 1");
+	usbmidi_port_name(out, "APC mini mk2", "", 1);
+	assert_string_equal(out, "APC mini mk2 MIDI 2");
+	usbmidi_port_name(out, "APC mini mk2", "Control", 0);
+	assert_string_equal(out, "APC mini mk2 Control");
+	/* A jack string that already names the product is used alone. */
+	usbmidi_port_name(out, "APC mini mk2", "APC mini mk2 Notes", 1);
+	assert_string_equal(out, "APC mini mk2 Notes");
+	usbmidi_port_name(out, "A long product name for a card", "and a long jack", 0);
+	assert_int_equal(strlen(out), USBMIDI_NAME_MAX - 1);
+}
+
 int main(void)
 {
 	static char names[sizeof(sysex_lengths) / sizeof(sysex_lengths[0])][48];
@@ -845,6 +883,8 @@ int main(void)
 	for (i = 0; i < sizeof(msg_cases) / sizeof(msg_cases[0]); i++)
 		add_test(msg_cases[i].name, test_encode_msg_case, &msg_cases[i]);
 	add_test("cin_length", test_cin_length, NULL);
+	add_test("card_name", test_card_name, NULL);
+	add_test("port_name", test_port_name, NULL);
 	add_test("roundtrip_all_cables", test_roundtrip_all_cables, NULL);
 
 	return _cmocka_run_group_tests("usbmidi", tests, n_tests, NULL, NULL);

@@ -3,7 +3,9 @@
  * Core: any thread may call it; all state lives in the caller's structs. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "midimsg.h"
@@ -399,4 +401,37 @@ int usbmidi_encode_msg(unsigned int cable, const uint8_t *msg, size_t len, uint8
 	memset(&c, 0, sizeof(c));
 	encode_bytes(&c, cable, msg, len, out, &dropped);
 	return (int)(n * USBMIDI_PACKET_SIZE);
+}
+
+/* ---- names ---- */
+
+void usbmidi_card_name(char out[USBMIDI_NAME_MAX], const char *product, uint16_t vid,
+		       uint16_t pid)
+{
+	size_t start = 0, end;
+
+	end = product ? strlen(product) : 0;
+	while (start < end && isspace((unsigned char)product[start]))
+		start++;
+	while (end > start && isspace((unsigned char)product[end - 1]))
+		end--;
+	if (start == end) {
+		snprintf(out, USBMIDI_NAME_MAX, "USB Device %#04x:%#04x", vid, pid);
+		return;
+	}
+	if (end - start > USBMIDI_NAME_MAX - 1)
+		end = start + USBMIDI_NAME_MAX - 1;
+	memcpy(out, product + start, end - start);
+	out[end - start] = '\0';
+}
+
+void usbmidi_port_name(char out[USBMIDI_NAME_MAX], const char *card, const char *jack,
+		       unsigned int number)
+{
+	if (!jack || !*jack)
+		snprintf(out, USBMIDI_NAME_MAX, "%s MIDI %u", card, number + 1);
+	else if (!strncmp(card, jack, strlen(card)))
+		snprintf(out, USBMIDI_NAME_MAX, "%s", jack); /* the maker named it in full */
+	else
+		snprintf(out, USBMIDI_NAME_MAX, "%s %s", card, jack);
 }

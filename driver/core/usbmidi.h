@@ -96,4 +96,21 @@ int usbmidi_encode(struct usbmidi_encoder *e, unsigned int cable, const uint8_t 
 int usbmidi_encode_msg(unsigned int cable, const uint8_t *msg, size_t len, uint8_t *out,
 		       size_t outsz);
 
+/* ---- names, as snd-usb-audio gives them ---- */
+
+/* The kernel keeps both names in 32-byte buffers. */
+#define USBMIDI_NAME_MAX 32
+
+/* The card's short name, which is also its sequencer client's name: the
+ * product string without surrounding blanks, or "USB Device 0xVVVV:0xPPPP"
+ * when the device has none (`product` NULL or blank). */
+void usbmidi_card_name(char out[USBMIDI_NAME_MAX], const char *product, uint16_t vid,
+		       uint16_t pid);
+/* The name of port (cable) `number`, counted from 0: "<card> MIDI <n+1>"
+ * without a jack name; "<card> <jack>" with one (the iJack string of the
+ * jack the cable is associated with); the jack name alone when it already
+ * starts with the card's name. */
+void usbmidi_port_name(char out[USBMIDI_NAME_MAX], const char *card, const char *jack,
+		       unsigned int number);
+
 #endif

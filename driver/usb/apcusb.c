@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "loop.h"
 #include "usbdesc.h"
+#include "usbmidi.h"
 #include "usbselect.h"
 
 #define NSEC_PER_USEC 1000ull
@@ -74,6 +75,8 @@ struct apcusb_dev {
 	uint8_t ep_in, ep_out;
 	uint8_t ep_in_type, ep_out_type;
 	uint16_t in_size;
+	unsigned int out_cables;
+	uint8_t out_ijack[16];
 	unsigned int open_tries;
 	int open_error;	     /* last open error, for the final message */
 	uint64_t open_at;    /* ARRIVED: next open attempt */
@@ -194,7 +197,45 @@ static int apcusb_find_midi_interface(struct apcusb_dev *d)
 	d->ep_out = m.ep_out;
 	d->ep_out_type = m.out_type;
 	d->pub.out_packet_size = m.out_size;
+	d->out_cables = m.out_cables;
+	memcpy(d->out_ijack, m.out_ijack, sizeof(d->out_ijack));
 	return 0;
+}
+
+/* A string descriptor as text, "" when there is none or it cannot be read. */
+static void apcusb_string(struct apcusb_dev *d, uint8_t index, char *out, size_t outsz)
+{
+	unsigned char buf[64];
+	int r;
+
+	out[0] = '\0';
+	if (!index)
+		return;
+	r = libusb_get_string_descriptor_ascii(d->h, index, buf, sizeof(buf) - 1);
+	if (r <= 0)
+		return;
+	buf[r] = '\0';
+	snprintf(out, outsz, "%s", (char *)buf);
+}
+
+/* The names snd-usb-audio would give: the card (and client) after the
+ * product string, each cable's port after its jack's string, if any. */
+static void apcusb_read_names(struct apcusb_dev *d)
+{
+	struct libusb_device_descriptor desc;
+	char product[64], jack[64];
+	unsigned int i;
+
+	product[0] = '\0';
+	if (libusb_get_device_descriptor(d->dev, &desc) == 0)
+		apcusb_string(d, desc.iProduct, product, sizeof(product));
+	usbmidi_card_name(d->pub.card_name, product, desc.idVendor, desc.idProduct);
+	for (i = 0; i < 2; i++) {
+		jack[0] = '\0';
+		if (i < d->out_cables)
+			apcusb_string(d, d->out_ijack[i], jack, sizeof(jack));
+		usbmidi_port_name(d->pub.port_names[i], d->pub.card_name, jack, i);
+	}
 }
 
 static void apcusb_read_serial(struct apcusb_dev *d)
@@ -629,6 +670,7 @@ static int apcusb_dev_open(struct apcusb_dev *d)
 			d->pub.model->name, d->pub.busnum, d->pub.address);
 		goto err_close;
 	}
+	apcusb_read_names(d);
 	r = apcusb_claim(d);
 	if (r == -EBUSY && d->open_tries + 1 < APCUSB_OPEN_TRIES) {
 		/* snd-usb-audio may still be probing right after arrival. */

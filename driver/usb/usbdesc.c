@@ -15,6 +15,54 @@
  * extra transactions per microframe on high-speed periodic endpoints. */
 #define USBDESC_PACKET_SIZE_MASK 0x7ff
 
+/* USB MIDI 1.0 class-specific descriptors. */
+#define USBDESC_CS_INTERFACE 0x24
+#define USBDESC_CS_ENDPOINT 0x25
+#define USBDESC_MS_GENERAL 0x01
+#define USBDESC_MIDI_IN_JACK 0x02
+
+/* iJack of the MIDI IN jack `id` among an interface's class-specific
+ * descriptors (bLength, 0x24, 0x02, bJackType, bJackID, iJack), 0 if none. */
+static uint8_t usbdesc_in_jack_string(const unsigned char *p, int len, uint8_t id)
+{
+	int off = 0;
+
+	while (off + 2 <= len && p[off] >= 2 && off + p[off] <= len) {
+		if (p[off] >= 6 && p[off + 1] == USBDESC_CS_INTERFACE &&
+		    p[off + 2] == USBDESC_MIDI_IN_JACK && p[off + 4] == id)
+			return p[off + 5];
+		off += p[off];
+	}
+	return 0;
+}
+
+/* The OUT endpoint's MS_GENERAL descriptor (bLength, 0x25, 0x01,
+ * bNumEmbMIDIJack, baAssocJackID...): one cable per associated jack. */
+static void usbdesc_out_jacks(const struct libusb_interface_descriptor *alt,
+			      const struct libusb_endpoint_descriptor *ep, struct usbdesc_midi *m)
+{
+	const unsigned char *p = ep->extra;
+	int off = 0, len = ep->extra_length;
+	unsigned int j, n;
+
+	while (off + 4 <= len && p[off] >= 4 && off + p[off] <= len) {
+		if (p[off + 1] == USBDESC_CS_ENDPOINT && p[off + 2] == USBDESC_MS_GENERAL) {
+			n = p[off + 3];
+			if (n > 16)
+				n = 16;
+			if (4 + n > p[off])
+				n = (unsigned int)p[off] - 4;
+			for (j = 0; j < n; j++)
+				m->out_ijack[j] =
+					usbdesc_in_jack_string(alt->extra, alt->extra_length,
+							       p[off + 4 + j]);
+			m->out_cables = n;
+			return;
+		}
+		off += p[off];
+	}
+}
+
 static void usbdesc_take_endpoints(const struct libusb_interface_descriptor *alt,
 				   struct usbdesc_midi *m)
 {
@@ -39,6 +87,7 @@ static void usbdesc_take_endpoints(const struct libusb_interface_descriptor *alt
 			m->ep_out = ep->bEndpointAddress;
 			m->out_type = type;
 			m->out_size = ep->wMaxPacketSize & USBDESC_PACKET_SIZE_MASK;
+			usbdesc_out_jacks(alt, ep, m);
 		}
 	}
 }

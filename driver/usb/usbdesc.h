@@ -16,6 +16,11 @@ struct usbdesc_midi {
 	uint8_t ep_in, ep_out;	/* endpoint addresses */
 	uint8_t in_type, out_type; /* LIBUSB_TRANSFER_TYPE_BULK or _INTERRUPT */
 	uint16_t in_size, out_size; /* wMaxPacketSize, packet size bits only */
+	/* The OUT endpoint's cables (its embedded MIDI IN jacks, in order) and
+	 * the iJack string index of each, 0 where none: what snd-usb-audio
+	 * names a cable's port after. */
+	unsigned int out_cables;
+	uint8_t out_ijack[16];
 };
 
 /* The first alternate setting of class audio, subclass MIDIStreaming with a

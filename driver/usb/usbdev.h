@@ -44,6 +44,11 @@ struct usbdev {
 	char serial[64];	/* "" if the device reports none */
 	char path[32];		/* "1-2.3": bus and port numbers */
 	char name[64];		/* "APC mini mk2 1-2.3": the log's context */
+	/* The names snd-usb-audio gives the device, from its strings and
+	 * descriptors (usbmidi_card_name, usbmidi_port_name): its client's
+	 * and each cable's port's. */
+	char card_name[32];
+	char port_names[2][32];
 	uint8_t busnum, address;
 	uint16_t out_packet_size; /* wMaxPacketSize of the OUT endpoint */
 	/* Set before detach() when the device went away (unplugged, or its

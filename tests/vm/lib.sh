@@ -84,6 +84,10 @@ vm_save() {
 vm_model() {
 	vm_need apcemu
 	eval "$(apcemu info --model "${1:-$APC_MODEL}")"
+	# What the scenarios call the device by: its sequencer client's name,
+	# which snd-usb-audio and apcminid alike take from the USB product
+	# string ("APC MINI", "APC mini mk2").
+	apc_name=$apc_usb_product
 }
 
 # ---- the gadget ----
@@ -247,6 +251,14 @@ vm_apcminid_start() {
 	vm_wait_client_gone "$VM_KERNEL_CLIENT" 10 ||
 		vm_apcminid_fail "the kernel's client $VM_KERNEL_CLIENT stayed"
 	vm_wait_client "$apc_name" 10 || vm_apcminid_fail "no sequencer client '$apc_name'"
+}
+
+# vm_client_ports CLIENT: the port lines /proc/asound/seq/clients gives for
+# client number CLIENT (number, name, capabilities), one a line.
+vm_client_ports() {
+	awk -v c="$1" '
+		/^Client / { inside = ($2 == c); next }
+		inside && /^  Port / { sub(/ *$/, ""); print }' /proc/asound/seq/clients
 }
 
 # vm_apcminid_fail MESSAGE: stop apcminid, show its log and the clients,

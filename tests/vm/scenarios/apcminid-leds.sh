@@ -19,7 +19,7 @@ fail() { vm_apcminid_fail "$@"; }
 vm_emu wait leds 80 5000 || fail "no first paint"
 vm_emu stats reset >/dev/null
 
-aplaymidi -p "$apc_name:1" paint.mid || fail "aplaymidi failed"
+aplaymidi -p "$apc_name:0" paint.mid || fail "aplaymidi failed"
 vm_emu wait sysex "$nsysex" 5000 || fail "the emulator did not receive the sysex"
 sleep 1
 vm_emu grid >got.txt

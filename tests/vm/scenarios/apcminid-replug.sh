@@ -25,7 +25,7 @@ dump=$!
 vm_wait_connected "$ours" || fail "aseqdump did not subscribe"
 
 printf '0 90 00 01\n0 90 09 03\n0 90 3F 05\n' | vm_smf three.mid
-aplaymidi -p "$apc_name:1" three.mid || fail "aplaymidi failed"
+aplaymidi -p "$apc_name:0" three.mid || fail "aplaymidi failed"
 vm_emu wait leds 83 5000 || fail "the LEDs did not arrive"
 vm_emu grid >before.txt
 

@@ -84,9 +84,9 @@ vm_aseqdump_events aseqdump.txt | show
 nev=$(vm_aseqdump_events aseqdump.txt | wc -l)
 [ "$nev" = 17 ] || fail "aseqdump saw $nev events, not 17"
 
-step "paint: aplaymidi -p '$apc_name:1' paint.mid ($(wc -l <paint.txt) LED events)"
+step "paint: aplaymidi -p '$apc_name:0' paint.mid ($(wc -l <paint.txt) LED events)"
 vm_emu stats reset >/dev/null
-aplaymidi -p "$apc_name:1" paint.mid || fail "aplaymidi failed"
+aplaymidi -p "$apc_name:0" paint.mid || fail "aplaymidi failed"
 vm_emu wait leds "$(wc -l <paint.txt)" 5000 >/dev/null || fail "the LEDs did not arrive"
 echo "    the emulated device's LEDs now show:"
 vm_emu grid | show
