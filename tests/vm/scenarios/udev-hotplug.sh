@@ -64,19 +64,22 @@ vm_until 10 _waiting || die "apcminid did not start"
 
 mk1_name=$(apcemu info --model mk1 | sed -n "s/^apc_name='\(.*\)'$/\1/p")
 mk2_name=$(apcemu info --model mk2 | sed -n "s/^apc_name='\(.*\)'$/\1/p")
+# Their clients are named as the kernel names them: after the product string.
+mk1_client=$(apcemu info --model mk1 | sed -n "s/^apc_usb_product='\(.*\)'$/\1/p")
+mk2_client=$(apcemu info --model mk2 | sed -n "s/^apc_usb_product='\(.*\)'$/\1/p")
 
 t0=$(vm_now)
 vm_plug mk1
-vm_until 20 vm_has_user_client "$mk1_name" || die "no '$mk1_name' client 20 s after plugging"
+vm_until 20 vm_has_user_client "$mk1_client" || die "no '$mk1_name' client 20 s after plugging"
 vm_log "plug -> client '$mk1_name': $(vm_ms_since "$t0") ms"
 echo "hotplug plug_to_client_ms=$(vm_ms_since "$t0")" >>"$APCVM_OUT/times.txt"
-c1=$(vm_user_client "$mk1_name")
+c1=$(vm_user_client "$mk1_client")
 [ "${c1#* }" = "$pid" ] || die "'$mk1_name' is not served by the running apcminid ($pid): $c1"
 
 # A second controller on the other UDC: the same process serves it.
 vm_plug_second
-vm_until 20 vm_has_user_client "$mk2_name" || die "no '$mk2_name' client"
-c2=$(vm_user_client "$mk2_name")
+vm_until 20 vm_has_user_client "$mk2_client" || die "no '$mk2_name' client"
+c2=$(vm_user_client "$mk2_client")
 [ "${c2#* }" = "$pid" ] || die "'$mk2_name' is not served by the running apcminid ($pid): $c2"
 [ "${c1% *}" != "${c2% *}" ] || die "both controllers share client ${c1% *}"
 

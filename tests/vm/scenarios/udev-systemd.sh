@@ -201,21 +201,24 @@ modprobe dummy_hcd is_high_speed=0 num=2 || vm_fail "dummy_hcd num=2 did not loa
 
 mk1_name=$(apcemu info --model mk1 | sed -n "s/^apc_name='\(.*\)'$/\1/p")
 mk2_name=$(apcemu info --model mk2 | sed -n "s/^apc_name='\(.*\)'$/\1/p")
+# Their clients are named as the kernel names them: after the product string.
+mk1_client=$(apcemu info --model mk1 | sed -n "s/^apc_usb_product='\(.*\)'$/\1/p")
+mk2_client=$(apcemu info --model mk2 | sed -n "s/^apc_usb_product='\(.*\)'$/\1/p")
 t0=$(vm_now)
 vm_plug mk1
 # apcemu binds to the first UDC; bind the mk2 gadget to the free one.
 vm_plug_second
-vm_until 30 vm_has_user_client "$mk1_name" || die "no '$mk1_name' client"
-vm_until 30 vm_has_user_client "$mk2_name" || die "no '$mk2_name' client"
+vm_until 30 vm_has_user_client "$mk1_client" || die "no '$mk1_name' client"
+vm_until 30 vm_has_user_client "$mk2_client" || die "no '$mk2_name' client"
 vm_log "both clients after $(vm_ms_since "$t0") ms"
 units=$(sdctl list-units --plain --no-legend --state=active 'apcminid@*' | awk '{ print $1 }')
 [ "$(echo "$units" | wc -l)" = 2 ] || die "not two active units: $units"
 u1=$(echo "$units" | grep 'dummy_hcd\.0-') || die "no unit on the first UDC's bus: $units"
 u2=$(echo "$units" | grep 'dummy_hcd\.1-') || die "no unit on the second UDC's bus: $units"
 # Which controller went to which UDC is apcemu's choice.
-c1=$mk1_name c2=$mk2_name
+c1=$mk1_client c2=$mk2_client
 [ "$(sdctl show -P MainPID "$u1")" = "$(awk '/^NSpid:/ { print $NF }' \
-	"/proc/$(vm_user_client "$mk1_name" | cut -d' ' -f2)/status")" ] || { c1=$mk2_name c2=$mk1_name; }
+	"/proc/$(vm_user_client "$mk1_client" | cut -d' ' -f2)/status")" ] || { c1=$mk2_client c2=$mk1_client; }
 check_unit "$c1" "$u1"
 pid1=$PID
 check_unit "$c2" "$u2"
@@ -225,14 +228,14 @@ vm_log "'$c1' <- $u1 (pid $pid1); '$c2' <- $u2 (pid $pid2)"
 
 # Unplugging one stops its unit only.
 apcemu unplug --gadget apcmini2
-vm_until 5 _no_client "$mk2_name" || die "client '$mk2_name' still there"
+vm_until 5 _no_client "$mk2_client" || die "client '$mk2_name' still there"
 _one_unit() {
 	[ "$(sdctl list-units --plain --no-legend --state=active 'apcminid@*' | wc -l)" = 1 ]
 }
 vm_until 10 _one_unit || die "the mk2's unit did not stop"
 mk1_pid=$pid1
-[ "$c1" = "$mk1_name" ] || mk1_pid=$pid2
+[ "$c1" = "$mk1_client" ] || mk1_pid=$pid2
 kill -0 "$mk1_pid" 2>/dev/null || die "the mk1's driver stopped with the mk2's unplug"
-vm_has_user_client "$mk1_name" || die "client '$mk1_name' went away with the mk2"
+vm_has_user_client "$mk1_client" || die "client '$mk1_name' went away with the mk2"
 show_state
 vm_pass "two controllers, two units; unplugging one stopped only its unit"
