@@ -1,7 +1,8 @@
 # driver/: everything below the sequencer, one library per layer, and the
 # apcminid program on top of them (with seqbridge/, the sequencer side).
 #   core/  libapccore: pure (USB-MIDI codec, APC mini model and device side,
-#          LED state, OUT queue); no I/O, no allocation, no libusb or ALSA.
+#          LED state, OUT queue, apcmini.conf parser); no I/O, no
+#          allocation, no libusb or ALSA.
 #   util/  libapcutil: what every program shares (logging, the poll loop,
 #          the clock); no libusb, no ALSA.
 #   usb/   libapcusb: the libusb transport and device selection.
@@ -14,7 +15,8 @@ driver_core_libapccore_la_SOURCES = \
 	driver/core/apcmini-palette.c \
 	driver/core/apcdev.c driver/core/apcdev.h \
 	driver/core/usbout.c driver/core/usbout.h \
-	driver/core/held.c driver/core/held.h
+	driver/core/held.c driver/core/held.h \
+	driver/core/apcconf.c driver/core/apcconf.h
 
 noinst_LTLIBRARIES += driver/util/libapcutil.la
 driver_util_libapcutil_la_SOURCES = \

@@ -4,3 +4,4 @@ dist_man_MANS += man/apcmini.7
 dist_man_MANS += man/apcminid.8
 dist_man_MANS += man/apcbench.1
 dist_man_MANS += man/apcsynth.1
+dist_man_MANS += man/apcmini.conf.5

@@ -34,3 +34,10 @@ TESTS += tests/test-held
 tests_test_held_SOURCES = tests/test-held.c
 tests_test_held_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_held_LDADD = driver/core/libapccore.la $(CMOCKA_LIBS)
+
+# apcmini.conf: good files, every kind of bad line, merge and lookup.
+check_PROGRAMS += tests/test-apcconf
+TESTS += tests/test-apcconf
+tests_test_apcconf_SOURCES = tests/test-apcconf.c tests/support/test-table.h
+tests_test_apcconf_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_apcconf_LDADD = driver/core/libapccore.la $(CMOCKA_LIBS)
