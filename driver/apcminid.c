@@ -14,6 +14,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "apcminid-guard.h"
 #include "apcminid-synth.h"
 #include "apcusb.h"
 #include "usbselect.h"
@@ -52,6 +53,8 @@ enum {
 	OPT_SYNTH_LATENCY,
 	OPT_REVERB,
 	OPT_CHORUS,
+	OPT_GIVE_BACK,
+	OPT_NO_GUARDIAN,
 };
 
 static const struct option apcminid_options[] = {
@@ -71,6 +74,8 @@ static const struct option apcminid_options[] = {
 	{ "period-size", required_argument, NULL, OPT_PERIOD_SIZE },
 	{ "periods", required_argument, NULL, OPT_PERIODS },
 	{ "synth-latency", required_argument, NULL, OPT_SYNTH_LATENCY },
+	{ "give-back", no_argument, NULL, OPT_GIVE_BACK },
+	{ "no-guardian", no_argument, NULL, OPT_NO_GUARDIAN },
 	{ "reverb", required_argument, NULL, OPT_REVERB },
 	{ "chorus", required_argument, NULL, OPT_CHORUS },
 	{ NULL, 0, NULL, 0 },
@@ -94,6 +99,10 @@ static void apcminid_usage(FILE *f)
 		"                         transfers, one USB packet each (default 0: no gap)\n"
 		"      --once, --exit-on-unplug\n"
 		"                         exit when a served device is unplugged\n"
+		"      --give-back        give the APC minis nobody holds (or the one -d names)\n"
+		"                         back to the kernel driver and exit: after a crash\n"
+		"      --no-guardian      no guardian process (it gives the devices back if\n"
+		"                         apcminid dies without doing it)\n"
 		"      --in-log=FILE      debugging: write every USB IN transfer to FILE with\n"
 		"                         its wake-up, callback and sequencer times\n"
 		"\n"
@@ -181,7 +190,7 @@ int main(int argc, char **argv)
 	struct apcminid_synth_config scfg;
 	const char *in_log = NULL;
 	unsigned int v;
-	int synth = 0;
+	int synth = 0, give_back = 0, guardian = 1, guard_fd = -1;
 	sigset_t mask;
 	uint64_t until;
 	int c, r, list = 0, verbose = 0, status = EXIT_FAILURE;
@@ -230,6 +239,12 @@ int main(int argc, char **argv)
 			break;
 		case OPT_AUDIO_DEVICE:
 			scfg.audio_device = optarg;
+			break;
+		case OPT_GIVE_BACK:
+			give_back = 1;
+			break;
+		case OPT_NO_GUARDIAN:
+			guardian = 0;
 			break;
 		case OPT_REVERB:
 		case OPT_CHORUS:
@@ -287,6 +302,16 @@ int main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 
+	if (give_back) {
+		r = apcusb_give_back_orphans(cfg.device);
+		if (r < 0) {
+			log_err("Cannot give the devices back: %s", strerror(-r));
+			return EXIT_FAILURE;
+		}
+		log_info("%d device(s) given back to the kernel driver", r);
+		return EXIT_SUCCESS;
+	}
+
 	r = seqclient_check();
 	if (r < 0) {
 		log_err("Cannot open sequencer: %s; is snd-seq loaded?",
@@ -302,9 +327,17 @@ int main(int argc, char **argv)
 		log_err("Cannot block signals: %s", strerror(errno));
 		return EXIT_FAILURE;
 	}
+	/* Before anything is opened: the guardian keeps only its pipe. */
+	if (guardian) {
+		guard_fd = apcminid_guard_start(cfg.device);
+		if (guard_fd < 0)
+			log_warn("Cannot start the guardian (devices stay detached if apcminid "
+				 "crashes): %s", strerror(-guard_fd));
+	}
 	app.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (app.sigfd < 0) {
 		log_err("Cannot create signalfd: %s", strerror(errno));
+		apcminid_guard_done(guard_fd);
 		return EXIT_FAILURE;
 	}
 	r = loop_new(&app.loop);
@@ -399,5 +432,7 @@ err_free_loop:
 	loop_free(app.loop);
 err_close_sigfd:
 	close(app.sigfd);
+	/* Every device is given back (apcusb_free) or was never taken. */
+	apcminid_guard_done(guard_fd);
 	return status;
 }

@@ -594,6 +594,32 @@ static int apcusb_claim(struct apcusb_dev *d)
  * shut down), a port reset makes the kernel unbind every interface and probe
  * the device afresh. Both need nothing beyond access to the device node,
  * unlike unbinding and binding drivers through sysfs. */
+/* Re-attach the kernel driver to the interfaces in `mask`, lowest first,
+ * then reset the device if its MIDIStreaming interface `midi` is still
+ * without a driver. `name` is the log's context. */
+static void apcusb_reattach(libusb_device_handle *h, const char *name, uint32_t mask, int n_ifaces,
+			    int midi)
+{
+	int i, r;
+
+	for (i = 0; i < n_ifaces; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		r = apcusb_errno(libusb_attach_kernel_driver(h, i));
+		log_dev_dbg(name, "re-attaching the kernel driver to interface %d: %s", i,
+			    r < 0 ? strerror(-r) : "done");
+	}
+	if (apcusb_errno(libusb_kernel_driver_active(h, midi)) == 1)
+		return;
+	r = apcusb_errno(libusb_reset_device(h));
+	/* ENOENT: the device re-enumerated as a new one, which is fine. */
+	if (r < 0 && r != -ENOENT && r != -ENODEV)
+		log_dev_warn(name, "Cannot reset it to give it back to the kernel driver: %s",
+			     strerror(-r));
+	else
+		log_dev_dbg(name, "reset, the kernel driver can bind it again");
+}
+
 static void apcusb_give_back(struct apcusb_dev *d)
 {
 	int i, r;
@@ -609,23 +635,71 @@ static void apcusb_give_back(struct apcusb_dev *d)
 	d->claimed = 0;
 	if (!d->detached || d->gone)
 		return;
-	for (i = 0; i < d->n_ifaces; i++) {
-		if (!(d->detached & (1u << i)))
-			continue;
-		r = apcusb_errno(libusb_attach_kernel_driver(d->h, i));
-		log_dev_dbg(d->pub.name, "re-attaching the kernel driver to interface %d: %s", i,
-			r < 0 ? strerror(-r) : "done");
-	}
+	apcusb_reattach(d->h, d->pub.name, d->detached, d->n_ifaces, d->iface);
 	d->detached = 0;
-	if (apcusb_errno(libusb_kernel_driver_active(d->h, d->iface)) == 1)
-		return;
-	r = apcusb_errno(libusb_reset_device(d->h));
-	/* ENOENT: the device re-enumerated as a new one, which is fine. */
-	if (r < 0 && r != -ENOENT && r != -ENODEV)
-		log_warn("Cannot reset %s to give it back to the kernel driver: %s",
-			 d->pub.model->name, strerror(-r));
-	else
-		log_dev_dbg(d->pub.name, "reset, the kernel driver can bind it again");
+}
+
+int apcusb_give_back_orphans(const char *device)
+{
+	struct libusb_config_descriptor *cfg;
+	struct usbdesc_midi m;
+	struct usbsel_spec sp;
+	libusb_context *ctx;
+	libusb_device **list;
+	libusb_device_handle *h;
+	char path[32], name[64];
+	uint32_t mask;
+	int r, n, i, k, n_ifaces, given = 0;
+
+	r = apcusb_errno(libusb_init(&ctx));
+	if (r < 0)
+		return r;
+	usbsel_parse(&sp, device);
+	n = usbsel_get_list(ctx, &list);
+	if (n < 0) {
+		r = n;
+		goto err_exit;
+	}
+	for (i = 0; i < n; i++) {
+		if (!usbsel_match_early(ctx, &sp, list[i]))
+			continue;
+		usbsel_port_path(list[i], path, sizeof(path));
+		snprintf(name, sizeof(name), "%s %s", usbsel_model_of(list[i])->name, path);
+		if (apcusb_errno(libusb_get_active_config_descriptor(list[i], &cfg)) < 0)
+			continue;
+		n_ifaces = cfg->bNumInterfaces < 32 ? cfg->bNumInterfaces : 32;
+		r = usbdesc_find_midi(cfg, &m);
+		libusb_free_config_descriptor(cfg);
+		if (r < 0)
+			continue;
+		r = apcusb_errno(libusb_open(list[i], &h));
+		if (r < 0) {
+			log_dev_err(name, "Cannot open it to give it back: %s", strerror(-r));
+			continue;
+		}
+		/* Claimed by a running driver (another apcminid): not ours. */
+		if (apcusb_errno(libusb_claim_interface(h, m.iface)) < 0) {
+			log_dev_dbg(name, "in use, left alone");
+			libusb_close(h);
+			continue;
+		}
+		libusb_release_interface(h, m.iface);
+		mask = 0;
+		for (k = 0; k < n_ifaces; k++)
+			if (apcusb_errno(libusb_kernel_driver_active(h, k)) == 0)
+				mask |= 1u << k;
+		if (mask) {
+			log_dev_info(name, "giving it back to the kernel driver");
+			apcusb_reattach(h, name, mask, n_ifaces, m.iface);
+			given++;
+		}
+		libusb_close(h);
+	}
+	usbsel_put_list(list, n);
+	r = given;
+err_exit:
+	libusb_exit(ctx);
+	return r;
 }
 
 /* One open attempt: 0 when open and attached, -EAGAIN when it is retried

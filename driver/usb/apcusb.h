@@ -58,6 +58,13 @@ int apcusb_start(struct apcusb *u);
 /* Close every device, giving it back to the kernel driver, and free. */
 void apcusb_free(struct apcusb *u);
 
+/* Give the APC minis that match `device` (as --device; NULL: all) and that
+ * nobody holds back to the kernel driver: re-attach it to every interface
+ * without a driver, reset if that is not enough. For a driver that died
+ * without cleaning up (apcminid's guardian, apcminid --give-back). Returns
+ * how many were given back, or -errno. Blocking; main thread. */
+int apcusb_give_back_orphans(const char *device);
+
 /* When a libusb descriptor last woke the loop (CLOCK_MONOTONIC ns), for
  * apcminid's --in-log. */
 uint64_t apcusb_woke_ns(const struct apcusb *u);
