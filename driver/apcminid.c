@@ -14,6 +14,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "apcconf.h"
+#include "apcminid-conf.h"
 #include "apcminid-guard.h"
 #include "apcminid-synth.h"
 #include "apcusb.h"
@@ -57,12 +59,18 @@ enum {
 	OPT_NO_GUARDIAN,
 };
 
+/* The configuration: the files' (apcmini.conf(5)) with the command line's
+ * global settings on top; read at start and on SIGHUP. */
+static struct apcconf apcminid_conf, apcminid_cli, apcminid_next;
+static const char *apcminid_conf_file;
+
 static const struct option apcminid_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "list", no_argument, NULL, 'l' },
 	{ "device", required_argument, NULL, 'd' },
+	{ "config", required_argument, NULL, 'c' },
 	{ "keep-leds", no_argument, NULL, OPT_KEEP_LEDS },
 	{ "out-gap", required_argument, NULL, OPT_OUT_GAP },
 	{ "once", no_argument, NULL, OPT_ONCE },
@@ -94,6 +102,8 @@ static void apcminid_usage(FILE *f)
 		"  -d, --device=DEVICE    serve only DEVICE: BUS:ADDRESS, a port path\n"
 		"                         (BUS-PORT[.PORT]...), an index from --list, a model\n"
 		"                         (mk1, mk2) or a serial number\n"
+		"  -c, --config=FILE      read FILE instead of the system's and the user's\n"
+		"                         apcmini.conf (command line options win over both)\n"
 		"      --keep-leds        leave the LEDs as they are on exit\n"
 		"      --out-gap=USEC     wait at least USEC microseconds between USB OUT\n"
 		"                         transfers, one USB packet each (default 0: no gap)\n"
@@ -119,7 +129,8 @@ static void apcminid_usage(FILE *f)
 		"      --reverb=0|1, --chorus=0|1  FluidSynth's effects (default 1)\n"
 		"\n"
 		"Environment: APCMINID_LOG_LEVEL=error|warning|info|debug|trace sets the log level.\n"
-		"Signals: SIGINT and SIGTERM exit, SIGUSR1 prints transfer counters.\n");
+		"Signals: SIGINT and SIGTERM exit, SIGUSR1 prints transfer counters, SIGHUP\n"
+		"reloads the configuration.\n");
 }
 
 /* --in-log: the last thing before poll() sleeps is writing the log's lines;
@@ -139,6 +150,8 @@ static void apcminid_in_log_dispatch(void *user)
 	bridge_in_log_woke(app->bridge, apcusb_woke_ns(app->usb));
 }
 
+static void apcminid_reload(struct apcminid *app);
+
 static void apcminid_signal(void *user, int fd, short revents)
 {
 	struct apcminid *app = user;
@@ -149,6 +162,9 @@ static void apcminid_signal(void *user, int fd, short revents)
 		case SIGUSR1:
 			bridge_print_stats(app->bridge, stderr);
 			apcminid_synth_print_stats(app->synth, stderr);
+			break;
+		case SIGHUP:
+			apcminid_reload(app);
 			break;
 		default:
 			log_info("Signal %u: exiting", si.ssi_signo);
@@ -182,6 +198,101 @@ static int apcminid_parse_uint(const char *s, unsigned int max, unsigned int *ou
 	return 0;
 }
 
+/* A string option into the command line's settings; 2 (usage) if too long. */
+static int apcminid_set_str(struct apcconf_settings *g, enum apcconf_key key, char *dst,
+			    size_t dstsz, const char *val)
+{
+	if (strlen(val) >= dstsz) {
+		fprintf(stderr, "apcminid: --%s is too long (at most %zu characters)\n",
+			apcconf_key_name(key), dstsz - 1);
+		return -EINVAL;
+	}
+	memcpy(dst, val, strlen(val) + 1);
+	g->set |= APCCONF_BIT(key);
+	return 0;
+}
+
+/* The files, then the command line on top; "FILE:LINE: what" on error. */
+static int apcminid_load_conf(struct apcconf *out, struct apcconf_error *err)
+{
+	char msg[512];
+	int r;
+
+	r = apcminid_conf_load(out, apcminid_conf_file, err);
+	if (r == -EINVAL) {
+		apcconf_error_format(err, msg, sizeof(msg));
+		log_err("%s", msg);
+		return r;
+	}
+	if (r < 0) {
+		log_err("Cannot read %s: %s", err->filename, strerror(-r));
+		return r;
+	}
+	r = apcconf_merge(out, &apcminid_cli);
+	if (r < 0)
+		log_err("Cannot apply the command line over the configuration: %s",
+			strerror(-r));
+	return r;
+}
+
+/* The global settings, as the transport, the bridge and the synth take them. */
+static void apcminid_apply(const struct apcconf_settings *s, struct apcusb_config *cfg,
+			   struct bridge_options *bopt, struct apcminid_synth_config *scfg)
+{
+	if (s->set & APCCONF_BIT(APCCONF_OUT_GAP))
+		cfg->out_gap_us = s->out_gap_us;
+	if (s->set & APCCONF_BIT(APCCONF_KEEP_LEDS))
+		bopt->keep_leds = s->keep_leds;
+	if (s->set & APCCONF_BIT(APCCONF_SOUNDFONT))
+		scfg->soundfont = s->soundfont;
+	if (s->set & APCCONF_BIT(APCCONF_AUDIO_DRIVER))
+		scfg->audio_driver = s->audio_driver;
+	if (s->set & APCCONF_BIT(APCCONF_AUDIO_DEVICE))
+		scfg->audio_device = s->audio_device;
+	if (s->set & APCCONF_BIT(APCCONF_PERIOD_SIZE))
+		scfg->period_size = s->period_size;
+	if (s->set & APCCONF_BIT(APCCONF_PERIODS))
+		scfg->periods = s->periods;
+	if (s->set & APCCONF_BIT(APCCONF_SYNTH_LATENCY))
+		scfg->latency = s->synth_latency;
+	if (s->set & APCCONF_BIT(APCCONF_REVERB))
+		scfg->reverb = s->reverb;
+	if (s->set & APCCONF_BIT(APCCONF_CHORUS))
+		scfg->chorus = s->chorus;
+}
+
+/* bridge_options.configure: a device's section (by serial, else port). */
+static void apcminid_configure(void *user, const struct bridge_dev *bd,
+			       struct bridge_dev_config *cfg)
+{
+	const struct apcconf_dev *d;
+	struct apcconf_settings s;
+
+	(void)user;
+	d = apcconf_find_device(&apcminid_conf, bd->serial, bd->path);
+	apcconf_resolve(&apcminid_conf, d, &s);
+	if (s.set & APCCONF_BIT(APCCONF_CLIENT_NAME))
+		snprintf(cfg->name, sizeof(cfg->name), "%s", s.client_name);
+	if (s.set & APCCONF_BIT(APCCONF_KEEP_LEDS))
+		cfg->keep_leds = s.keep_leds;
+}
+
+/* SIGHUP: read the files again; a bad file keeps what runs. Client names
+ * and keep-leds apply at once; the transport's and the synth's settings at
+ * the next start. */
+static void apcminid_reload(struct apcminid *app)
+{
+	struct apcconf_error err;
+
+	if (apcminid_load_conf(&apcminid_next, &err) < 0) {
+		log_warn("The configuration was not reloaded; the running one stays");
+		return;
+	}
+	apcminid_conf = apcminid_next;
+	bridge_reconfigure(app->bridge);
+	log_info("Configuration reloaded");
+}
+
 int main(int argc, char **argv)
 {
 	struct apcminid app = { .sigfd = -1 };
@@ -189,14 +300,17 @@ int main(int argc, char **argv)
 	struct bridge_options bopt = { 0 };
 	struct apcminid_synth_config scfg;
 	const char *in_log = NULL;
+	struct apcconf_settings *g = &apcminid_cli.global, eff;
+	struct apcconf_error cerr;
 	unsigned int v;
-	int synth = 0, give_back = 0, guardian = 1, guard_fd = -1;
+	int give_back = 0, guardian = 1, guard_fd = -1;
 	sigset_t mask;
 	uint64_t until;
 	int c, r, list = 0, verbose = 0, status = EXIT_FAILURE;
 
 	apcminid_synth_config_defaults(&scfg);
-	while ((c = getopt_long(argc, argv, "hVvld:", apcminid_options, NULL)) != -1) {
+	apcconf_init(&apcminid_cli);
+	while ((c = getopt_long(argc, argv, "hVvld:c:", apcminid_options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			apcminid_usage(stdout);
@@ -213,16 +327,21 @@ int main(int argc, char **argv)
 		case 'd':
 			cfg.device = optarg;
 			break;
+		case 'c':
+			apcminid_conf_file = optarg;
+			break;
 		case OPT_KEEP_LEDS:
-			bopt.keep_leds = 1;
+			g->keep_leds = 1;
+			g->set |= APCCONF_BIT(APCCONF_KEEP_LEDS);
 			break;
 		case OPT_OUT_GAP:
-			if (apcminid_parse_uint(optarg, UINT_MAX / 2, &cfg.out_gap_us) < 0) {
+			if (apcminid_parse_uint(optarg, UINT_MAX / 2, &g->out_gap_us) < 0) {
 				fprintf(stderr, "apcminid: invalid --out-gap '%s': microseconds "
 						"expected\n",
 					optarg);
 				return 2;
 			}
+			g->set |= APCCONF_BIT(APCCONF_OUT_GAP);
 			break;
 		case OPT_ONCE:
 			app.once = 1;
@@ -231,14 +350,21 @@ int main(int argc, char **argv)
 			in_log = optarg;
 			break;
 		case OPT_SYNTH:
-			synth = 1;
-			scfg.soundfont = optarg;
+			g->synth = 1;
+			g->set |= APCCONF_BIT(APCCONF_SYNTH);
+			if (optarg && apcminid_set_str(g, APCCONF_SOUNDFONT, g->soundfont,
+						      sizeof(g->soundfont), optarg) < 0)
+				return 2;
 			break;
 		case OPT_AUDIO_DRIVER:
-			scfg.audio_driver = optarg;
+			if (apcminid_set_str(g, APCCONF_AUDIO_DRIVER, g->audio_driver,
+					     sizeof(g->audio_driver), optarg) < 0)
+				return 2;
 			break;
 		case OPT_AUDIO_DEVICE:
-			scfg.audio_device = optarg;
+			if (apcminid_set_str(g, APCCONF_AUDIO_DEVICE, g->audio_device,
+					     sizeof(g->audio_device), optarg) < 0)
+				return 2;
 			break;
 		case OPT_GIVE_BACK:
 			give_back = 1;
@@ -253,10 +379,13 @@ int main(int argc, char **argv)
 					c == OPT_REVERB ? "reverb" : "chorus", optarg);
 				return 2;
 			}
-			if (c == OPT_REVERB)
-				scfg.reverb = (int)v;
-			else
-				scfg.chorus = (int)v;
+			if (c == OPT_REVERB) {
+				g->reverb = (int)v;
+				g->set |= APCCONF_BIT(APCCONF_REVERB);
+			} else {
+				g->chorus = (int)v;
+				g->set |= APCCONF_BIT(APCCONF_CHORUS);
+			}
 			break;
 		case OPT_PERIOD_SIZE:
 		case OPT_PERIODS:
@@ -270,12 +399,16 @@ int main(int argc, char **argv)
 					optarg);
 				return 2;
 			}
-			if (c == OPT_PERIOD_SIZE)
-				scfg.period_size = v;
-			else if (c == OPT_PERIODS)
-				scfg.periods = v;
-			else
-				scfg.latency = v;
+			if (c == OPT_PERIOD_SIZE) {
+				g->period_size = v;
+				g->set |= APCCONF_BIT(APCCONF_PERIOD_SIZE);
+			} else if (c == OPT_PERIODS) {
+				g->periods = v;
+				g->set |= APCCONF_BIT(APCCONF_PERIODS);
+			} else {
+				g->synth_latency = v;
+				g->set |= APCCONF_BIT(APCCONF_SYNTH_LATENCY);
+			}
 			break;
 		default:
 			apcminid_usage(stderr);
@@ -288,6 +421,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	apclog_init("apcminid", verbose);
+
+	r = apcminid_load_conf(&apcminid_conf, &cerr);
+	if (r < 0)
+		return 2;
+	apcconf_resolve(&apcminid_conf, NULL, &eff);
+	apcminid_apply(&eff, &cfg, &bopt, &scfg);
 
 	if (list) {
 		r = usbsel_list(stdout);
@@ -323,6 +462,7 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
 		log_err("Cannot block signals: %s", strerror(errno));
 		return EXIT_FAILURE;
@@ -350,7 +490,7 @@ int main(int argc, char **argv)
 		log_err("Cannot watch signals: %s", strerror(-r));
 		goto err_free_loop;
 	}
-	if (synth) {
+	if (eff.set & APCCONF_BIT(APCCONF_SYNTH) && eff.synth) {
 		r = apcminid_synth_new(&app.synth, &scfg, app.loop);
 		if (r < 0) {
 			log_err("Cannot start the synth: %s", strerror(-r));
@@ -360,6 +500,7 @@ int main(int argc, char **argv)
 		bopt.local_user = app.synth;
 	}
 	bopt.gone = apcminid_gone;
+	bopt.configure = apcminid_configure;
 	bopt.user = &app;
 	r = bridge_new(&app.bridge, &seqclient_ops, app.loop, &bopt);
 	if (r < 0) {

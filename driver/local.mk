@@ -37,9 +37,11 @@ driver_usb_libapcusb_la_LIBADD = $(LIBUSB_LIBS)
 # --synth links the synth's engine and sequencer side: the in-process path.
 sbin_PROGRAMS += driver/apcminid
 driver_apcminid_SOURCES = driver/apcminid.c \
+	driver/apcminid-conf.c driver/apcminid-conf.h \
 	driver/apcminid-guard.c driver/apcminid-guard.h \
 	driver/apcminid-synth.c driver/apcminid-synth.h
 driver_apcminid_CFLAGS = $(AM_CFLAGS) $(LIBUSB_CFLAGS) $(ALSA_CFLAGS) $(FLUIDSYNTH_CFLAGS)
+driver_apcminid_CPPFLAGS = $(AM_CPPFLAGS) -DSYSCONFDIR='"$(sysconfdir)"'
 driver_apcminid_LDADD = seqbridge/libseqbridge.la synth/seq/libsynthseq.la \
 	synth/engine/libapcsynth.la driver/usb/libapcusb.la driver/core/libapccore.la \
 	driver/util/libapcutil.la $(LIBUSB_LIBS) $(ALSA_LIBS) $(FLUIDSYNTH_LIBS) -lpthread

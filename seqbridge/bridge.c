@@ -107,20 +107,67 @@ void bridge_free(struct bridge *b)
 }
 
 /* "APC mini", then "APC mini 2", "APC mini 3"... for more of one model. */
-/* The kernel's name for the card; a second device of the same name in this
- * process is "<name> 2", and so on (the kernel's cards would share it). */
-static void bridge_client_name(struct bridge *b, const struct usbdev *u, char *out, size_t outsz)
+/* The kernel's name for the card; when a client of this process has that
+ * name already, "<name> 2", "<name> 3" and so on (the kernel's cards would
+ * share it; apcmini.conf names them for good). */
+static int bridge_name_taken(const struct bridge *b, const char *name)
 {
 	const struct bridge_dev *bd;
-	unsigned int n = 1;
 
 	for (bd = b->devs; bd; bd = bd->next)
-		if (!strcmp(bd->card_name, u->card_name))
-			n++;
-	if (n == 1)
-		snprintf(out, outsz, "%s", u->card_name);
-	else
+		if (!strcmp(bd->name, name))
+			return 1;
+	return 0;
+}
+
+static void bridge_client_name(struct bridge *b, const struct usbdev *u, char *out, size_t outsz)
+{
+	unsigned int n;
+
+	snprintf(out, outsz, "%s", u->card_name);
+	for (n = 2; bridge_name_taken(b, out); n++)
 		snprintf(out, outsz, "%s %u", u->card_name, n);
+}
+
+/* Ask the configuration about `bd`: its keep-leds at once, its client name
+ * into `name` (NULL: into bd->name, before the client exists). Returns 1 if
+ * the name is not the current one. */
+static int bridge_dev_configure(struct bridge_dev *bd, char name[64])
+{
+	struct bridge_dev_config cfg = { .keep_leds = -1 };
+
+	if (!bd->b->opt.configure)
+		return 0;
+	bd->b->opt.configure(bd->b->opt.user, bd, &cfg);
+	bd->keep_leds = cfg.keep_leds;
+	if (!cfg.name[0])
+		return 0;
+	if (!name) {
+		snprintf(bd->name, sizeof(bd->name), "%s", cfg.name);
+		return 0;
+	}
+	snprintf(name, 64, "%s", cfg.name);
+	return strcmp(name, bd->name) != 0;
+}
+
+void bridge_reconfigure(struct bridge *b)
+{
+	struct bridge_dev *bd;
+	char name[64];
+	int r;
+
+	for (bd = b->devs; bd; bd = bd->next) {
+		if (!bridge_dev_configure(bd, name))
+			continue;
+		r = b->ops->rename(bd, name);
+		if (r < 0) {
+			log_warn("%s: Cannot rename the client to \"%s\": %s", bd->name, name,
+				 strerror(-r));
+			continue;
+		}
+		log_info("client %d \"%s\" is now \"%s\"", bd->client, bd->name, name);
+		snprintf(bd->name, sizeof(bd->name), "%s", name);
+	}
 }
 
 static int bridge_dev_new(struct bridge *b, struct usbdev *u, struct bridge_dev **out)
@@ -136,8 +183,12 @@ static int bridge_dev_new(struct bridge *b, struct usbdev *u, struct bridge_dev 
 	bd->model = u->model;
 	bd->client = -1;
 	snprintf(bd->key, sizeof(bd->key), "%s", u->key);
-	bridge_client_name(b, u, bd->name, sizeof(bd->name));
 	snprintf(bd->card_name, sizeof(bd->card_name), "%s", u->card_name);
+	snprintf(bd->serial, sizeof(bd->serial), "%s", u->serial);
+	snprintf(bd->path, sizeof(bd->path), "%s", u->path);
+	bd->keep_leds = -1;
+	bridge_client_name(b, u, bd->name, sizeof(bd->name));
+	bridge_dev_configure(bd, NULL);
 	for (i = 0; i < BRIDGE_MAX_PORTS; i++)
 		snprintf(bd->port_names[i], sizeof(bd->port_names[i]), "%s", u->port_names[i]);
 	apc_leds_init(&bd->leds, u->model);
@@ -558,9 +609,9 @@ void bridge_leds_off(struct bridge *b)
 	struct bridge_dev *bd;
 	unsigned int i;
 
-	if (b->opt.keep_leds)
-		return;
 	for (bd = b->devs; bd; bd = bd->next) {
+		if (bd->keep_leds > 0 || (bd->keep_leds < 0 && b->opt.keep_leds))
+			continue;
 		for (i = 0; i < APC_NUM_LEDS; i++)
 			apc_leds_set(&bd->leds, i, &off);
 		if (bd->usb && usbout_pending(&bd->out)) {

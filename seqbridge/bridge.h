@@ -42,6 +42,14 @@ struct bridge_seq_ops {
 	/* Next event written to one of our ports: 0, -EAGAIN when there is
 	 * none, -ENOSPC after an input overrun (events were lost). */
 	int (*input)(struct bridge_dev *bd, snd_seq_event_t **ev);
+	/* Give the client another name. */
+	int (*rename)(struct bridge_dev *bd, const char *name);
+};
+
+/* What may be set per device (apcmini.conf's device sections). */
+struct bridge_dev_config {
+	char name[64];		/* the client's name; "" for the kernel's */
+	int keep_leds;		/* -1: the bridge's option */
 };
 
 struct bridge_stats {
@@ -80,6 +88,8 @@ struct bridge_dev {
 	char key[96];
 	char name[64];		/* the client name */
 	char card_name[32];	/* the kernel's name for the card */
+	char serial[64], path[32]; /* as the transport read them (for the configuration) */
+	int keep_leds;		/* from the configuration, -1: the bridge's option */
 	char port_names[BRIDGE_MAX_PORTS][32];
 	const struct apc_model *model;
 	struct usbdev *usb;	/* NULL while the device is unplugged */
@@ -115,7 +125,10 @@ struct bridge_options {
 	void (*local)(void *user, struct bridge_dev *bd, unsigned int cable, const uint8_t *msg,
 		      size_t len, uint64_t t_ns);
 	void *local_user;
-	void *user;		/* for gone() */
+	/* Per-device settings, asked when a device's client is created and by
+	 * bridge_reconfigure(); `cfg` comes with the defaults. NULL: none. */
+	void (*configure)(void *user, const struct bridge_dev *bd, struct bridge_dev_config *cfg);
+	void *user;		/* for gone() and configure() */
 };
 
 int bridge_new(struct bridge **out, const struct bridge_seq_ops *ops, void *seq_user,
@@ -138,6 +151,10 @@ int bridge_dev_seq_event(struct bridge_dev *bd, const snd_seq_event_t *ev);
 unsigned int bridge_dev_ports(const struct bridge_dev *bd);
 struct bridge_dev *bridge_devs(const struct bridge *b);
 unsigned int bridge_num_present(const struct bridge *b);
+
+/* Ask configure() again for every device and apply what changed (client
+ * names at once). */
+void bridge_reconfigure(struct bridge *b);
 
 /* Want every LED of every present device off and start sending. */
 void bridge_leds_off(struct bridge *b);

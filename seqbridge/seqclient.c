@@ -227,10 +227,22 @@ err_free:
 	return r;
 }
 
+static int seqclient_rename(struct bridge_dev *bd, const char *name)
+{
+	struct seqclient *sc = bd->seq_priv;
+	int r;
+
+	if (!sc)
+		return -ENODEV;
+	r = snd_seq_set_client_name(sc->seq, name);
+	return r < 0 ? r : 0;
+}
+
 const struct bridge_seq_ops seqclient_ops = {
 	.open = seqclient_open,
 	.close = seqclient_close,
 	.output = seqclient_output,
 	.drain = seqclient_drain,
 	.input = seqclient_input,
+	.rename = seqclient_rename,
 };

@@ -716,6 +716,54 @@ static void test_mk1_no_intro(void **state)
 		assert_true(apc_mk2_sysex_cmd(ms.m[i].b, ms.m[i].len) < 0);
 }
 
+/* Per-device settings: the configuration names a device's client and keeps
+ * its LEDs; a reconfiguration renames the client at once. */
+static const char *conf_name = "Left deck";
+
+static void fixture_configure(void *user, const struct bridge_dev *bd,
+			      struct bridge_dev_config *cfg)
+{
+	(void)user;
+	if (!strcmp(bd->serial, "S1")) {
+		snprintf(cfg->name, sizeof(cfg->name), "%s", conf_name);
+		cfg->keep_leds = 1;
+	}
+}
+
+static void test_configure_names(void **state)
+{
+	struct fixture *f = *state;
+	struct bridge_options opt = { .gone = fixture_gone, .configure = fixture_configure,
+				      .user = f };
+	struct mock_usb second;
+	struct bridge_dev *a, *b;
+	struct msgs ms;
+
+	bridge_free(f->b);
+	assert_int_equal(bridge_new(&f->b, mock_seq_ops, NULL, &opt), 0);
+	mock_usb_init(&f->usb, &apc_model_mk2, "serial:S1");
+	snprintf(f->usb.pub.serial, sizeof(f->usb.pub.serial), "S1");
+	assert_int_equal(bridge_usb_owner.attach(f->b, &f->usb.pub), 0);
+	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL);
+	a = f->usb.pub.owner_data;
+	assert_string_equal(mseq.last_name, "Left deck");
+	b = attach_clean(f, &second, &apc_model_mk2, "serial:S2");
+	/* Not configured: the kernel's name, unnumbered (the other one is
+	 * not called that). */
+	assert_string_equal(mseq.last_name, "APC mini mk2");
+	conf_name = "Right deck";
+	bridge_reconfigure(f->b);
+	assert_int_equal(mseq.renames, 1);
+	assert_string_equal(a->name, "Right deck");
+	assert_string_equal(b->name, "APC mini mk2");
+	/* keep-leds for the first only. */
+	bridge_leds_off(f->b);
+	assert_int_equal(pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL), 0);
+	pull_out(f, &second.pub, APCUSB_OUT_BUFSIZE, &ms);
+	assert_int_equal(ms.n, 0); /* already off: nothing changes */
+	conf_name = "Left deck";
+}
+
 static void test_out_error_repaints(void **state)
 {
 	struct fixture *f = *state;
@@ -801,6 +849,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_held_notes_released, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mk2_faders_synced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mk1_no_intro, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_configure_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_error_repaints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leds_off_on_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keep_leds, setup_keep_leds, teardown),

@@ -96,12 +96,21 @@ static int mock_input(struct bridge_dev *bd, snd_seq_event_t **ev)
 	return 0;
 }
 
+static int mock_rename(struct bridge_dev *bd, const char *name)
+{
+	(void)bd;
+	mseq.renames++;
+	snprintf(mseq.last_name, sizeof(mseq.last_name), "%s", name);
+	return 0;
+}
+
 static const struct bridge_seq_ops ops = {
 	.open = mock_open,
 	.close = mock_close,
 	.output = mock_output,
 	.drain = mock_drain,
 	.input = mock_input,
+	.rename = mock_rename,
 };
 
 const struct bridge_seq_ops *const mock_seq_ops = &ops;

@@ -23,7 +23,7 @@ struct mock_seq_event {
 
 struct mock_seq {
 	unsigned int cap; /* of out and of in */
-	unsigned int opens, closes;
+	unsigned int opens, closes, renames;
 	char last_name[64];
 	int next_client;
 	/* What the bridge wrote, in order. */

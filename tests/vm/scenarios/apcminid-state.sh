@@ -8,7 +8,7 @@ vm_need apcemu apcminid aseqdump aconnect udevadm
 vm_model
 
 # libusb learns about hotplug from udev: run the daemon (no rules needed),
-# stopped by hand (an EXIT trap would also run when a subshell exits).
+# stopped at the end and on a failure.
 /lib/systemd/systemd-udevd --daemon 2>/dev/null || vm_fail "cannot start systemd-udevd"
 stop_udevd() {
 	udevadm control --exit 2>/dev/null || true

@@ -10,9 +10,8 @@ sf=$VM_SOUNDFONT
 vm_model
 vm_loopback
 
-# libusb learns about hotplug from udev: run the daemon (no rules needed).
-# Stopped by hand, not from an EXIT trap: busybox sh runs that trap when a
-# command substitution's subshell exits too.
+# libusb learns about hotplug from udev: run the daemon (no rules needed),
+# stopped at the end and on a failure.
 /lib/systemd/systemd-udevd --daemon 2>/dev/null || vm_fail "cannot start systemd-udevd"
 stop_udevd() {
 	udevadm control --exit 2>/dev/null || true
