@@ -164,7 +164,7 @@ static int wait_echo(struct bench_measure *c, const struct bench_target *tgt, ui
  * device, the bench receives them from the path's readable port; stamped
  * by the bench on both ends. A CC, not a note-on: apcminid merges LED
  * note-ons into LED state (only changes leave, possibly later), while
- * everything else on its LED port goes to the device as it is, in order,
+ * everything else written to its port 0 goes to the device as it is, in order,
  * as on every other path. One message at a time, --interval apart or
  * right after the echo when that takes longer; an echo not back within
  * RT_WAIT_NS is counted lost (its late arrival as unexpected). */

@@ -41,7 +41,7 @@ static const struct method methods[] = {
 	{ "round trip",
 	  "the bench sends a control change (CC 48-56, a counter in controller "
 	  "and value) into the path's writable port (kernel: the snd-usb-audio "
-	  "port; apcminid: its LEDs port, which passes what is no LED to the "
+	  "port; apcminid: its port 0, which passes what is no LED to the "
 	  "device unchanged and in order; direct: one OUT transfer through "
 	  "libapcusb; seq: the peer sink), stamping CLOCK_MONOTONIC right "
 	  "before the write; the device side (apcdev's on_msg on the emulated "
