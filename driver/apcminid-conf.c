@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "apcminid-conf.h"
+#include "apclog.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -69,6 +70,13 @@ static int conf_add(const char *path, int must_exist, struct apcconf_error *err)
 	r = conf_read(path, &text, &len);
 	if (r == -ENOENT && !must_exist)
 		return 0;
+	/* A daemon started with another user's HOME (su without -l) must not
+	 * fail on that user's private folder: skip a file it may not read,
+	 * unless it was named on the command line. */
+	if (r == -EACCES && !must_exist) {
+		log_warn("Cannot read %s: %s; going on without it", path, strerror(-r));
+		return 0;
+	}
 	if (r < 0)
 		return r;
 	r = apcconf_parse(&conf_file, text, len, path, err);

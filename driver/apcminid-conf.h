@@ -12,7 +12,8 @@
 /* Read `file` alone, or when it is NULL the system file
  * (SYSCONFDIR/apcmini/apcmini.conf) and then the user's
  * ($XDG_CONFIG_HOME/apcmini/apcmini.conf, else ~/.config/...). A missing
- * file is no error (unless named by `file`). 0, or -EINVAL with `err`
+ * file, or one this user may not read, is skipped (with a warning for the
+ * latter) unless named by `file`. 0, or -EINVAL with `err`
  * (file, line, message) filled, or another -errno with err->filename set
  * to the file that could not be read; `c` is changed only on success. */
 int apcminid_conf_load(struct apcconf *c, const char *file, struct apcconf_error *err);
