@@ -10,9 +10,6 @@
 #include "apcminid-conf.h"
 #include "apclog.h"
 
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
 
 /* Configuration files are small: refuse anything unreasonable. */
 #define CONF_MAX_BYTES (256 * 1024)

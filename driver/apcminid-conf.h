@@ -9,6 +9,12 @@
 
 #include "apcconf.h"
 
+/* Where the system's file is: the configuration directory the package was
+ * built for (configure's --sysconfdir). */
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
 /* Read `file` alone, or when it is NULL the system file
  * (SYSCONFDIR/apcmini/apcmini.conf) and then the user's
  * ($XDG_CONFIG_HOME/apcmini/apcmini.conf, else ~/.config/...). A missing

@@ -129,6 +129,8 @@ static void apcminid_usage(FILE *f)
 		"      --reverb=0|1, --chorus=0|1  FluidSynth's effects (default 1)\n"
 		"\n"
 		"Environment: APCMINID_LOG_LEVEL=error|warning|info|debug|trace sets the log level.\n"
+		"Configuration: " SYSCONFDIR "/apcmini/apcmini.conf, then\n"
+		"$XDG_CONFIG_HOME/apcmini/apcmini.conf (see apcmini.conf(5)).\n"
 		"Signals: SIGINT and SIGTERM exit, SIGUSR1 prints transfer counters, SIGHUP\n"
 		"reloads the configuration.\n");
 }

@@ -112,6 +112,16 @@ vm_plug_second() {
 	vm_fail "cannot bind the second gadget to a UDC"
 }
 
+# vm_replug_second: bind the second gadget again, to whichever UDC is free
+# (apcemu replug would take the first).
+vm_replug_second() {
+	local udc
+	for udc in $(ls /sys/class/udc); do
+		echo "$udc" >"$VM_GADGETS/apcmini2/UDC" 2>/dev/null && return 0
+	done
+	vm_fail "cannot bind the second gadget to a UDC again"
+}
+
 vm_unplug() {
 	apcemu unplug
 }

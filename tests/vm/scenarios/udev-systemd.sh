@@ -1,6 +1,6 @@
 #!/bin/sh
-# udev-systemd: real systemd starts apcminid@.service from udev's SYSTEMD_WANTS, sandboxed as a dynamic user; unplug stops it, replug restarts; pair: two controllers, two units
-# models: mk1 mk2 pair
+# udev-systemd: real systemd starts apcminid@.service from udev's SYSTEMD_WANTS, sandboxed as a dynamic user; unplug stops it, replug restarts; pair: two controllers, two units; twins: two identical mk2s get the distinct names apcmini.conf gives their ports, kept across a replug of each
+# models: mk1 mk2 pair twins
 # timeout: 180
 #
 # The guest boots busybox as its init. systemd runs here as the init of its
@@ -60,7 +60,8 @@ vm_until 10 _sd_pid || vm_fail "systemd did not start"
 # systemd re-execute itself).
 restore() {
 	kill -KILL "$SD_PID" 2>/dev/null
-	[ "$APC_MODEL" != pair ] && return 0
+	case $APC_MODEL in pair | twins) ;; *) return 0 ;; esac
+	[ -z "${twins_conf:-}" ] || rm -f "$twins_conf"
 	vm_gadget_remove_all
 	vm_wait_no_usb 5 || true
 	rmmod dummy_hcd || vm_log "cannot unload dummy_hcd (num=2)"
@@ -143,7 +144,7 @@ device_path() {
 
 # ---- one controller: plug, unplug, replug ----
 
-if [ "$APC_MODEL" != pair ]; then
+if [ "$APC_MODEL" = mk1 ] || [ "$APC_MODEL" = mk2 ]; then
 	vm_model
 	t0=$(vm_now)
 	vm_plug
@@ -198,6 +199,34 @@ vm_wait_no_usb 5 || vm_fail "a USB device is still there"
 rmmod dummy_hcd || vm_fail "cannot unload dummy_hcd for a second UDC"
 modprobe dummy_hcd is_high_speed=0 num=2 || vm_fail "dummy_hcd num=2 did not load"
 [ "$(ls /sys/class/udc | wc -l)" = 2 ] || vm_fail "no second UDC: $(ls /sys/class/udc)"
+
+# Twins: the system's apcmini.conf (where this apcminid looks for it) names
+# them by port: dummy_hcd.0's port 1 is 1-1, dummy_hcd.1's is 2-1.
+if [ "$APC_MODEL" = twins ]; then
+	twins_conf=$(apcminid --help | sed -n 's/^Configuration: \(.*\), then$/\1/p')
+	[ -n "$twins_conf" ] || die "apcminid --help names no configuration file"
+	mkdir -p "$(dirname "$twins_conf")"
+	printf '[device "port:1-1"]\nclient-name = Left deck\n[device "port:2-1"]\nclient-name = Right deck\n' \
+		>"$twins_conf"
+	vm_plug mk2
+	vm_plug_second
+	vm_until 30 vm_has_user_client "Left deck" || die "no 'Left deck' client"
+	vm_until 30 vm_has_user_client "Right deck" || die "no 'Right deck' client"
+	[ "$(sdctl list-units --plain --no-legend --state=active 'apcminid@*' | wc -l)" = 2 ] ||
+		die "not two active units"
+	# Each replugged: its unit stops and starts again, with the same name.
+	apcemu unplug >/dev/null
+	vm_until 10 _no_client "Left deck" || die "'Left deck' stayed after its unplug"
+	vm_has_user_client "Right deck" || die "'Right deck' went with the other"
+	apcemu replug >/dev/null
+	vm_until 30 vm_has_user_client "Left deck" || die "no 'Left deck' after its replug"
+	apcemu unplug --gadget apcmini2 >/dev/null
+	vm_until 10 _no_client "Right deck" || die "'Right deck' stayed after its unplug"
+	vm_replug_second
+	vm_until 30 vm_has_user_client "Right deck" || die "no 'Right deck' after its replug"
+	show_state
+	vm_pass "two identical mk2s, two units, named 'Left deck' and 'Right deck' by port, kept across a replug of each"
+fi
 
 mk1_name=$(apcemu info --model mk1 | sed -n "s/^apc_name='\(.*\)'$/\1/p")
 mk2_name=$(apcemu info --model mk2 | sed -n "s/^apc_name='\(.*\)'$/\1/p")
