@@ -28,20 +28,24 @@ struct apcminid_synth {
 
 void apcminid_synth_config_defaults(struct apcminid_synth_config *c)
 {
+	struct synth_fluid_config f;
+
+	/* The engine's defaults, as apcsynth has them: the period set
+	 * explicitly (FluidSynth's own default differs between versions and
+	 * platforms), effects on. */
+	synth_fluid_config_defaults(&f);
 	memset(c, 0, sizeof(*c));
 	c->audio_driver = "alsa";
-	c->rate = 48000;
-	/* Set explicitly: FluidSynth's own defaults differ between versions
-	 * and platforms. 64 frames is one FluidSynth block. */
-	c->period_size = 64;
-	c->periods = 2;
+	c->rate = (unsigned int)f.rate;
+	c->period_size = (unsigned int)f.period_size;
+	c->periods = (unsigned int)f.periods;
+	c->reverb = f.reverb;
+	c->chorus = f.chorus;
 	/* One period, as apcsynth: an event stamped while a block renders
 	 * maps at least a period past that block's start, i.e. into a block
 	 * not yet rendered; one posted later than that is applied at once and
 	 * counted as late. */
-	c->latency = 64;
-	c->reverb = 1;
-	c->chorus = 1;
+	c->latency = c->period_size;
 }
 
 /* Post one event; counts what a full ring refuses. Never blocks. */
