@@ -119,7 +119,8 @@ static void own_input_end(void *user)
 
 /* The LED messages leds() queued: one per transfer when they were to be
  * written one by one, else as many as the transfer holds. */
-static size_t own_fill_out(void *user, struct usbdev *d, uint8_t *buf, size_t cap)
+static size_t own_fill_out(void *user, struct usbdev *d, uint8_t *buf, size_t cap,
+			   uint64_t now_ns, uint64_t *due_ns)
 {
 	struct bench_direct *b = user;
 	size_t len = 0;

@@ -507,13 +507,18 @@ static void bridge_input_end(void *user)
 	}
 }
 
-static size_t bridge_fill_out(void *user, struct usbdev *u, uint8_t *buf, size_t cap)
+static size_t bridge_fill_out(void *user, struct usbdev *u, uint8_t *buf, size_t cap,
+			      uint64_t now_ns, uint64_t *due_ns)
 {
 	struct bridge_dev *bd = u->owner_data;
+	size_t n;
 
 	if (!bd)
 		return 0;
-	return usbout_fill(&bd->out, buf, cap);
+	n = usbout_fill(&bd->out, buf, cap, now_ns);
+	if (!n)
+		*due_ns = usbout_due(&bd->out, now_ns);
+	return n;
 }
 
 static void bridge_out_error(void *user, struct usbdev *u)
@@ -605,7 +610,7 @@ void bridge_dev_seq_ready(struct bridge_dev *bd)
 
 void bridge_leds_off(struct bridge *b)
 {
-	static const struct apc_led off = { 0, 0 };
+	static const struct apc_led off = { .value = 0, .behaviour = 0 };
 	struct bridge_dev *bd;
 	unsigned int i;
 

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "apcdev.h"
 #include "apcmini.h"
 #include "test-hex.h"
 #define TEST_TABLE_MAX 128
@@ -316,7 +317,7 @@ static void test_led_messages(void **state)
 
 	for (i = 0; i < APC_NUM_LEDS; i++) {
 		uint8_t msg[3] = { 0x90, led_note(f, i), 2 };
-		struct apc_led led = { 0xee, 0xee };
+		struct apc_led led = { .value = 0xee, .behaviour = 0xee };
 		uint8_t out[3];
 
 		assert_int_equal(apc_led_from_midi(m, msg, 3, &led), i);
@@ -352,7 +353,9 @@ static void test_led_messages_other(void **state)
 {
 	const struct facts *f = *state;
 	const struct apc_model *m = f->m;
-	const struct apc_led bad_value = { 128, 0 }, bad_behaviour = { 1, 16 }, ok = { 1, 0 };
+	const struct apc_led bad_value = { .value = 128, .behaviour = 0 },
+			     bad_behaviour = { .value = 1, .behaviour = 16 },
+			     ok = { .value = 1, .behaviour = 0 };
 	struct apc_led led;
 	uint8_t msg[3], out[3];
 	unsigned int n;
@@ -408,17 +411,17 @@ static void test_leds_first_flush(void **state)
 
 	apc_leds_init(&s, f->m);
 	assert_int_equal(apc_leds_pending(&s), 80);
-	assert_int_equal(apc_leds_flush(&s, buf, sizeof(buf)), 240);
+	assert_int_equal(apc_leds_flush(&s, buf, sizeof(buf), 0), 240);
 	expect_full_off(f, buf);
 	assert_int_equal(apc_leds_pending(&s), 0);
-	assert_int_equal(apc_leds_flush(&s, buf, sizeof(buf)), 0);
+	assert_int_equal(apc_leds_flush(&s, buf, sizeof(buf), 0), 0);
 }
 
 static void flush_all(struct apc_led_state *s)
 {
 	uint8_t buf[512];
 
-	apc_leds_flush(s, buf, sizeof(buf));
+	apc_leds_flush(s, buf, sizeof(buf), 0);
 	assert_int_equal(apc_leds_pending(s), 0);
 }
 
@@ -428,18 +431,19 @@ static void expect_flush(struct apc_led_state *s, const char *want_hex)
 	size_t nw = hex(want_hex, want, sizeof(want));
 
 	assert_int_equal(apc_leds_pending(s), nw / 3);
-	assert_int_equal(apc_leds_flush(s, buf, sizeof(buf)), nw);
+	assert_int_equal(apc_leds_flush(s, buf, sizeof(buf), 0), nw);
 	assert_memory_equal(buf, want, nw);
 	assert_int_equal(apc_leds_pending(s), 0);
-	assert_int_equal(apc_leds_flush(s, buf, sizeof(buf)), 0);
+	assert_int_equal(apc_leds_flush(s, buf, sizeof(buf), 0), 0);
 }
 
 static void test_leds_diffing(void **state)
 {
 	const struct facts *f = *state;
 	const int mk2 = f->m->leds == APC_LEDS_MK2;
-	const struct apc_led off = { 0, 0 }, red = { 3, 0 }, five = { 5, 0 };
-	const struct apc_led on = { 1, 0 };
+	const struct apc_led off = { .value = 0, .behaviour = 0 }, red = { .value = 3, .behaviour = 0 },
+			     five = { .value = 5, .behaviour = 0 };
+	const struct apc_led on = { .value = 1, .behaviour = 0 };
 	struct apc_led_state s;
 	char want[64];
 
@@ -500,7 +504,8 @@ static void test_leds_diffing(void **state)
 	}
 	assert_int_equal(apc_leds_set(&s, APC_NUM_LEDS, &on), -EINVAL);
 	{
-		const struct apc_led bad_value = { 128, 0 }, bad_behaviour = { 1, 16 };
+		const struct apc_led bad_value = { .value = 128, .behaviour = 0 },
+				     bad_behaviour = { .value = 1, .behaviour = 16 };
 
 		assert_int_equal(apc_leds_set(&s, 0, &bad_value), -EINVAL);
 		assert_int_equal(apc_leds_set(&s, 0, &bad_behaviour), -EINVAL);
@@ -526,12 +531,12 @@ static void test_leds_full_repaint(void **state)
 	flush_all(&s);
 
 	for (i = 0; i < APC_NUM_LEDS; i++) {
-		const struct apc_led led = { repaint_value(i), 0 };
+		const struct apc_led led = { .value = repaint_value(i), .behaviour = 0 };
 
 		assert_int_equal(apc_leds_set(&s, i, &led), 1);
 	}
 	assert_int_equal(apc_leds_pending(&s), 80);
-	assert_int_equal(apc_leds_flush(&s, whole, sizeof(whole)), 240);
+	assert_int_equal(apc_leds_flush(&s, whole, sizeof(whole), 0), 240);
 	for (i = 0; i < APC_NUM_LEDS; i++) {
 		assert_int_equal(whole[3 * i + 1], led_note(f, i));
 		assert_int_equal(whole[3 * i + 2], repaint_value(i));
@@ -539,7 +544,7 @@ static void test_leds_full_repaint(void **state)
 
 	/* Unchanged grid: a repaint costs nothing. */
 	for (i = 0; i < APC_NUM_LEDS; i++) {
-		const struct apc_led led = { repaint_value(i), 0 };
+		const struct apc_led led = { .value = repaint_value(i), .behaviour = 0 };
 
 		assert_int_equal(apc_leds_set(&s, i, &led), 0);
 	}
@@ -549,10 +554,10 @@ static void test_leds_full_repaint(void **state)
 	 * messages when the buffer holds only ten bytes. */
 	apc_leds_invalidate(&s);
 	assert_int_equal(apc_leds_pending(&s), 80);
-	assert_int_equal(apc_leds_flush(&s, buf, 2), 0);
+	assert_int_equal(apc_leds_flush(&s, buf, 2, 0), 0);
 	assert_int_equal(apc_leds_pending(&s), 80);
 	while (apc_leds_pending(&s) > 0) {
-		w = apc_leds_flush(&s, buf, 10);
+		w = apc_leds_flush(&s, buf, 10, 0);
 		assert_true(w == 9 || (w == 6 && apc_leds_pending(&s) == 0));
 		memcpy(parts + n, buf, w);
 		n += w;
@@ -564,18 +569,20 @@ static void test_leds_full_repaint(void **state)
 
 	/* Exact fits: 3 bytes take one message, 240 take all. */
 	apc_leds_invalidate(&s);
-	assert_int_equal(apc_leds_flush(&s, buf, 3), 3);
+	assert_int_equal(apc_leds_flush(&s, buf, 3, 0), 3);
 	assert_memory_equal(buf, whole, 3);
 	assert_int_equal(apc_leds_pending(&s), 79);
 	apc_leds_invalidate(&s);
-	assert_int_equal(apc_leds_flush(&s, parts, 240), 240);
+	assert_int_equal(apc_leds_flush(&s, parts, 240, 0), 240);
 	assert_memory_equal(parts, whole, 240);
 	assert_int_equal(apc_leds_pending(&s), 0);
 }
 
 static void test_leds_mk2_behaviour(void **state)
 {
-	const struct apc_led lit = { 21, 6 }, pulsing = { 21, 8 }, blinking = { 21, 11 };
+	const struct apc_led lit = { .value = 21, .behaviour = 6 },
+			     pulsing = { .value = 21, .behaviour = 8 },
+			     blinking = { .value = 21, .behaviour = 11 };
 	struct apc_led_state s;
 
 	apc_leds_init(&s, &apc_model_mk2);
@@ -727,6 +734,264 @@ static void test_mk2_rgb_parse(void **state)
 
 /* ---- palette ---- */
 
+/* ---- mk2 RGB colours as LED state ---- */
+
+#define MS 1000000ull
+
+/* An mk2 LED state whose 80 LEDs are all shown (flushed at time 0). */
+static void rgb_state(struct apc_led_state *s)
+{
+	uint8_t buf[3 * APC_NUM_LEDS];
+
+	apc_leds_init(s, &apc_model_mk2);
+	assert_int_equal(apc_leds_flush(s, buf, sizeof(buf), 0), 3 * APC_NUM_LEDS);
+	assert_int_equal(apc_leds_pending(s), 0);
+}
+
+static int apply(struct apc_led_state *s, const uint8_t *msg, size_t len)
+{
+	return apc_leds_apply_midi(s, msg, len);
+}
+
+/* One RGB sysex (first..last, colour c) as apc_mk2_rgb_sysex builds it. */
+static size_t rgb_msg(uint8_t *out, unsigned int first, unsigned int last, struct apc_rgb c)
+{
+	int n = apc_mk2_rgb_sysex(first, last, c, out, 64);
+
+	assert_true(n > 0);
+	return (size_t)n;
+}
+
+struct rgb_seen {
+	unsigned int pads;
+	uint8_t set[APC_NUM_PADS];
+	struct apc_rgb c[APC_NUM_PADS];
+};
+
+static void rgb_collect(void *user, unsigned int pad, struct apc_rgb c)
+{
+	struct rgb_seen *seen = user;
+
+	seen->pads++;
+	seen->set[pad] = 1;
+	seen->c[pad] = c;
+}
+
+/* A pad that was lit solid by a note-on takes its colour 2 ms after that
+ * note-on left, not before; the colour is then shown and nothing else is
+ * pending. */
+static void test_leds_rgb_gap(void **state)
+{
+	const struct apc_led red = { .value = 5, .behaviour = 6 };
+	const struct apc_rgb orange = { 255, 128, 1 };
+	struct apc_led_state s;
+	struct rgb_seen seen = { 0 };
+	uint8_t msg[64], out[256];
+	size_t n;
+
+	(void)state;
+	rgb_state(&s);
+	assert_int_equal(apc_leds_set(&s, 10, &red), 1);
+	assert_int_equal(apc_leds_flush(&s, out, sizeof(out), 5 * MS), 3);
+	assert_int_equal(apply(&s, msg, rgb_msg(msg, 10, 10, orange)), 1);
+	assert_int_equal(apc_leds_pending(&s), 1);
+	/* Solid already: no note-on, the colour waits for its gap. */
+	assert_int_equal(apc_leds_flush(&s, out, sizeof(out), 6 * MS), 0);
+	assert_int_equal(apc_leds_flush_rgb(&s, out, sizeof(out), 6 * MS), 0);
+	assert_int_equal(apc_leds_due(&s, 6 * MS), 5 * MS + APC_RGB_GAP_NS);
+	assert_int_equal(apc_leds_flush_rgb(&s, out, sizeof(out), 7 * MS - 1), 0);
+	n = apc_leds_flush_rgb(&s, out, sizeof(out), 7 * MS);
+	assert_int_equal(n, 16);
+	assert_int_equal(apc_mk2_rgb_sysex_parse(out, n, rgb_collect, &seen), 1);
+	assert_true(seen.set[10]);
+	assert_int_equal(seen.c[10].g, 128);
+	assert_int_equal(apc_leds_pending(&s), 0);
+	assert_int_equal(apc_leds_due(&s, 8 * MS), 0);
+	/* The same colour again changes nothing. */
+	assert_int_equal(apply(&s, msg, rgb_msg(msg, 10, 10, orange)), 0);
+}
+
+/* A pad that blinks, pulses or is not known is set solid (off, on the
+ * full-brightness channel) first: the firmware ignores RGB otherwise. */
+static void test_leds_rgb_solid_first(void **state)
+{
+	static const uint8_t behaviours[] = { 8, 11, 15 };
+	const struct apc_rgb blue = { 0, 0, 255 };
+	struct apc_led_state s;
+	uint8_t msg[64], out[256];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(behaviours) / sizeof(behaviours[0]); i++) {
+		const struct apc_led led = { .value = 21, .behaviour = behaviours[i] };
+
+		rgb_state(&s);
+		apc_leds_set(&s, 3, &led);
+		assert_int_equal(apc_leds_flush(&s, out, sizeof(out), 0), 3);
+		apply(&s, msg, rgb_msg(msg, 3, 3, blue));
+		assert_int_equal(apc_leds_due(&s, 10 * MS), 10 * MS);
+		assert_int_equal(apc_leds_flush(&s, out, sizeof(out), 10 * MS), 3);
+		assert_int_equal(out[0], 0x96);
+		assert_int_equal(out[1], 3);
+		assert_int_equal(out[2], 0);
+		assert_int_equal(apc_leds_pending(&s), 1);
+		assert_int_equal(apc_leds_flush_rgb(&s, out, sizeof(out), 11 * MS), 0);
+		assert_int_equal(apc_leds_due(&s, 11 * MS), 12 * MS);
+		assert_int_equal(apc_leds_flush_rgb(&s, out, sizeof(out), 12 * MS), 16);
+		assert_int_equal(apc_leds_pending(&s), 0);
+	}
+	/* After a replug nothing is known: every RGB pad is set solid again,
+	 * and its colour follows. */
+	apc_leds_invalidate(&s);
+	assert_int_equal(apc_leds_flush(&s, out, sizeof(out), 20 * MS), 3 * APC_NUM_LEDS);
+	assert_int_equal(out[9], 0x96);
+	assert_int_equal(out[10], 3);
+	assert_int_equal(apc_leds_pending(&s), 1);
+	assert_int_equal(apc_leds_flush_rgb(&s, out, sizeof(out), 22 * MS), 16);
+	assert_int_equal(apc_leds_pending(&s), 0);
+}
+
+/* Pads of one colour in a row go as one range; the sysex holds as many
+ * ranges as fit and the rest follow in the next one. */
+static void test_leds_rgb_ranges(void **state)
+{
+	const struct apc_rgb a = { 1, 2, 3 }, b = { 200, 0, 0 };
+	struct apc_led_state s;
+	struct rgb_seen seen = { 0 };
+	uint8_t msg[64], out[256];
+	size_t n;
+
+	(void)state;
+	rgb_state(&s);
+	apply(&s, msg, rgb_msg(msg, 0, 3, a));
+	apply(&s, msg, rgb_msg(msg, 4, 4, b));
+	apply(&s, msg, rgb_msg(msg, 6, 6, a));
+	assert_int_equal(apc_leds_pending(&s), 6);
+	/* Shown solid off at time 0: due at 2 ms, three ranges. */
+	n = apc_leds_flush_rgb(&s, out, sizeof(out), APC_RGB_GAP_NS);
+	assert_int_equal(n, 7 + 3 * 8 + 1);
+	assert_int_equal(out[6], 24);
+	assert_int_equal(out[7], 0);
+	assert_int_equal(out[8], 3);
+	assert_int_equal(out[15], 4);
+	assert_int_equal(out[16], 4);
+	assert_int_equal(out[23], 6);
+	assert_int_equal(apc_mk2_rgb_sysex_parse(out, n, rgb_collect, &seen), 6);
+	assert_int_equal(apc_leds_pending(&s), 0);
+
+	/* Room for one range: one at a time. */
+	apply(&s, msg, rgb_msg(msg, 0, 3, b));
+	apply(&s, msg, rgb_msg(msg, 4, 4, a));
+	assert_int_equal(apc_leds_flush_rgb(&s, out, 16, 10 * MS), 16);
+	assert_int_equal(out[7], 0);
+	assert_int_equal(out[8], 3);
+	assert_int_equal(apc_leds_pending(&s), 1);
+	assert_int_equal(apc_leds_flush_rgb(&s, out, 15, 10 * MS), 0);
+	assert_int_equal(apc_leds_flush_rgb(&s, out, 16, 10 * MS), 16);
+	assert_int_equal(out[7], 4);
+	assert_int_equal(apc_leds_pending(&s), 0);
+}
+
+/* The latest wish wins between RGB and palette colours, and wishing what
+ * is shown cancels what was pending. */
+static void test_leds_rgb_latest_wins(void **state)
+{
+	const struct apc_led green = { .value = 21, .behaviour = 6 };
+	const struct apc_rgb c = { 9, 9, 9 };
+	struct apc_led_state s;
+	uint8_t msg[64], out[256];
+
+	(void)state;
+	rgb_state(&s);
+	apply(&s, msg, rgb_msg(msg, 7, 7, c));
+	assert_int_equal(apc_leds_set(&s, 7, &green), 1);
+	assert_int_equal(apc_leds_flush(&s, out, sizeof(out), MS), 3);
+	assert_int_equal(out[2], 21);
+	assert_int_equal(apc_leds_flush_rgb(&s, out, sizeof(out), 10 * MS), 0);
+	assert_int_equal(apc_leds_pending(&s), 0);
+	/* Coloured, then back to green before the gap: nothing to send. */
+	apply(&s, msg, rgb_msg(msg, 7, 7, c));
+	assert_int_equal(apc_leds_pending(&s), 1);
+	apc_leds_set(&s, 7, &green);
+	assert_int_equal(apc_leds_pending(&s), 0);
+	/* Shown in RGB, then off: a note-on turns the custom colour off. */
+	apply(&s, msg, rgb_msg(msg, 7, 7, c));
+	assert_int_equal(apc_leds_flush_rgb(&s, out, sizeof(out), 20 * MS), 16);
+	assert_int_equal(apc_leds_set(&s, 7, &(struct apc_led){ .value = 0 }), 1);
+	assert_int_equal(apc_leds_flush(&s, out, sizeof(out), 21 * MS), 3);
+	assert_int_equal(out[0], 0x96);
+	assert_int_equal(out[2], 0);
+}
+
+/* Note-ons queued behind other messages have not left yet: their pads'
+ * colours wait until apc_leds_sent() says when they did. */
+static void test_leds_rgb_queued(void **state)
+{
+	const struct apc_led led = { .value = 21, .behaviour = 11 };
+	const struct apc_rgb c = { 0, 255, 0 };
+	struct apc_led_state s;
+	uint8_t msg[64], out[256];
+
+	(void)state;
+	rgb_state(&s);
+	apc_leds_set(&s, 40, &led);
+	assert_int_equal(apc_leds_flush(&s, out, sizeof(out), 0), 3);
+	apply(&s, msg, rgb_msg(msg, 40, 40, c));
+	assert_int_equal(apc_leds_flush(&s, out, sizeof(out), APC_LEDS_QUEUED), 3);
+	assert_int_equal(apc_leds_flush_rgb(&s, out, sizeof(out), 100 * MS), 0);
+	assert_int_equal(apc_leds_due(&s, 100 * MS), 0);
+	apc_leds_sent(&s, 100 * MS);
+	assert_int_equal(apc_leds_due(&s, 100 * MS), 102 * MS);
+	assert_int_equal(apc_leds_flush_rgb(&s, out, sizeof(out), 102 * MS), 16);
+}
+
+/* RGB belongs to mk2 pads only; a malformed RGB sysex is no LED message
+ * (it goes to the device as it came) and changes nothing. */
+static void test_leds_rgb_invalid(void **state)
+{
+	const struct apc_led rgb = { .rgb = 1, .c = { 1, 1, 1 } };
+	const struct apc_rgb c = { 5, 5, 5 };
+	struct apc_led_state s;
+	uint8_t msg[64];
+	size_t n;
+
+	(void)state;
+	apc_leds_init(&s, &apc_model_mk1);
+	assert_int_equal(apc_leds_set(&s, 0, &rgb), -EINVAL);
+	n = rgb_msg(msg, 0, 0, c);
+	assert_int_equal(apply(&s, msg, n), -ENOENT);
+	rgb_state(&s);
+	assert_int_equal(apc_leds_set(&s, APC_LED_TRACK0, &rgb), -EINVAL);
+	msg[7] = 9; /* first pad after the last */
+	msg[8] = 8;
+	assert_int_equal(apply(&s, msg, n), -ENOENT);
+	assert_int_equal(apc_leds_pending(&s), 0);
+}
+
+/* The device model ignores a colour for a pad that blinks or pulses and
+ * takes it once the pad is solid. */
+static void test_apcdev_rgb_needs_solid(void **state)
+{
+	static const uint8_t blink[3] = { 0x9b, 12, 5 }, solid[3] = { 0x96, 12, 5 };
+	const struct apc_rgb c = { 10, 20, 30 };
+	struct apcdev d;
+	uint8_t msg[64];
+	size_t n = rgb_msg(msg, 12, 12, c);
+
+	(void)state;
+	apcdev_init(&d, &apc_model_mk2, NULL, NULL, NULL);
+	apcdev_message(&d, 0, blink, 3);
+	apcdev_message(&d, 0, msg, n);
+	assert_false(d.leds.want[12].rgb);
+	assert_int_equal(d.rx.rgb_ignored, 1);
+	apcdev_message(&d, 0, solid, 3);
+	apcdev_message(&d, 0, msg, n);
+	assert_true(d.leds.want[12].rgb);
+	assert_int_equal(d.leds.want[12].c.b, 30);
+	apcdev_message(&d, 0, blink, 3);
+	assert_false(d.leds.want[12].rgb);
+}
+
 static void test_palette(void **state)
 {
 	static const struct {
@@ -791,6 +1056,13 @@ int main(void)
 	for (i = 0; i < sizeof(rgb_cases) / sizeof(rgb_cases[0]); i++)
 		add_test(rgb_cases[i].name, test_mk2_rgb_parse, &rgb_cases[i]);
 	add_test("palette", test_palette, NULL);
+	add_test("leds_rgb_gap", test_leds_rgb_gap, NULL);
+	add_test("leds_rgb_solid_first", test_leds_rgb_solid_first, NULL);
+	add_test("leds_rgb_ranges", test_leds_rgb_ranges, NULL);
+	add_test("leds_rgb_latest_wins", test_leds_rgb_latest_wins, NULL);
+	add_test("leds_rgb_queued", test_leds_rgb_queued, NULL);
+	add_test("leds_rgb_invalid", test_leds_rgb_invalid, NULL);
+	add_test("apcdev_rgb_needs_solid", test_apcdev_rgb_needs_solid, NULL);
 
 	return _cmocka_run_group_tests("apcmini", tests, n_tests, NULL, NULL);
 }

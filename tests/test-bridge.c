@@ -177,13 +177,15 @@ static unsigned int pull_out(struct fixture *f, struct usbdev *u, size_t cap, st
 	static struct usbmidi_decoder dec;
 	uint8_t buf[APCUSB_OUT_BUFSIZE];
 	unsigned int transfers = 0;
+	uint64_t due = 0;
 	size_t n;
 
 	usbmidi_decoder_init(&dec);
 	if (ms)
 		ms->n = 0;
 	assert_true(cap <= sizeof(buf));
-	while ((n = bridge_usb_owner.fill_out(f->b, u, buf, cap)) > 0) {
+
+	while ((n = bridge_usb_owner.fill_out(f->b, u, buf, cap, 0, &due)) > 0) {
 		assert_true(n <= cap);
 		assert_int_equal(n % USBMIDI_PACKET_SIZE, 0);
 		transfers++;

@@ -52,7 +52,7 @@ static void drain(struct usbout *q, size_t cap, struct usbmidi_decoder *dec, str
 	size_t n;
 
 	assert_true(cap <= sizeof(buf));
-	while ((n = usbout_fill(q, buf, cap)) > 0) {
+	while ((n = usbout_fill(q, buf, cap, 0)) > 0) {
 		assert_int_equal(n % USBMIDI_PACKET_SIZE, 0);
 		assert_true(n <= cap);
 		usbmidi_decode(dec, buf, n, sink_msg, s);
@@ -137,15 +137,15 @@ static void test_leds_order(void **state)
 	apc_leds_init(&leds, &apc_model_mk2);
 	usbout_init(&q, &leds);
 	/* The first flush writes all 80 (the power-up state is unknown). */
-	assert_int_equal(usbout_fill(&q, buf, sizeof(buf)), 80 * USBMIDI_PACKET_SIZE);
-	assert_int_equal(usbout_fill(&q, buf, sizeof(buf)), 0);
+	assert_int_equal(usbout_fill(&q, buf, sizeof(buf), 0), 80 * USBMIDI_PACKET_SIZE);
+	assert_int_equal(usbout_fill(&q, buf, sizeof(buf), 0), 0);
 	assert_int_equal(apc_leds_apply_midi(&leds, note, 3), 1);
 	assert_int_equal(usbout_push(&q, 0, sysex, sizeof(sysex)), 0);
 	note[2] = 4;
 	assert_int_equal(apc_leds_apply_midi(&leds, note, 3), 1);
 	note[2] = 5;
 	assert_int_equal(apc_leds_apply_midi(&leds, note, 3), 1);
-	n = usbout_fill(&q, buf, sizeof(buf));
+	n = usbout_fill(&q, buf, sizeof(buf), 0);
 	/* LED (1 packet), sysex (3 packets), LED with its latest value. */
 	assert_int_equal(n, 5 * USBMIDI_PACKET_SIZE);
 	assert_int_equal(buf[0], 0x09);
@@ -157,12 +157,75 @@ static void test_leds_order(void **state)
 	assert_false(usbout_pending(&q));
 }
 
+/* An mk2 RGB colour for a pad that was just lit waits for the firmware's
+ * gap: the transfer that sets the pad solid goes at once, the colour's only
+ * when usbout_due() says, and a kick before that sends other LEDs without
+ * it. A note-on queued in the ring counts from when the ring drains. */
+static void test_rgb_gap(void **state)
+{
+	static const uint8_t mode[] = { 0xf0, 0x47, 0x7f, 0x4f, 0x62, 0x00, 0x01, 0x00, 0xf7 };
+	const uint64_t ms = 1000000;
+	const struct apc_rgb c = { 255, 0, 128 };
+	uint8_t rgb[64], blink[3] = { 0x9b, 9, 5 }, other[3] = { 0x96, 20, 5 };
+	struct apc_led_state leds;
+	struct usbmidi_decoder dec;
+	struct sink sink = { .len = 0 };
+	struct usbout q;
+	uint8_t buf[512];
+	int len;
+
+	(void)state;
+	apc_leds_init(&leds, &apc_model_mk2);
+	usbout_init(&q, &leds);
+	assert_int_equal(usbout_fill(&q, buf, sizeof(buf), 0), 80 * USBMIDI_PACKET_SIZE);
+	assert_int_equal(usbout_due(&q, ms), 0);
+	len = apc_mk2_rgb_sysex(9, 9, c, rgb, sizeof(rgb));
+	assert_true(len > 0);
+
+	/* Blinking, then coloured: solid off now, the colour 2 ms later. */
+	apc_leds_apply_midi(&leds, blink, 3);
+	assert_int_equal(usbout_fill(&q, buf, sizeof(buf), ms), USBMIDI_PACKET_SIZE);
+	assert_int_equal(apc_leds_apply_midi(&leds, rgb, (size_t)len), 1);
+	assert_int_equal(usbout_due(&q, 2 * ms), 2 * ms);
+	assert_int_equal(usbout_fill(&q, buf, sizeof(buf), 2 * ms), USBMIDI_PACKET_SIZE);
+	assert_int_equal(buf[1], 0x96);
+	assert_int_equal(buf[3], 0);
+	assert_true(usbout_pending(&q));
+	assert_int_equal(usbout_due(&q, 2 * ms), 4 * ms);
+	/* Another LED meanwhile goes alone. */
+	apc_leds_apply_midi(&leds, other, 3);
+	assert_int_equal(usbout_due(&q, 3 * ms), 3 * ms);
+	assert_int_equal(usbout_fill(&q, buf, sizeof(buf), 3 * ms), USBMIDI_PACKET_SIZE);
+	assert_int_equal(buf[2], 20);
+	assert_int_equal(usbout_fill(&q, buf, sizeof(buf), 4 * ms - 1), 0);
+	usbmidi_decoder_init(&dec);
+	usbmidi_decode(&dec, buf, usbout_fill(&q, buf, sizeof(buf), 4 * ms), sink_msg, &sink);
+	assert_int_equal(sink.count, 1);
+	assert_int_equal(sink.len, (size_t)len);
+	assert_memory_equal(sink.msg, rgb, (size_t)len);
+	assert_false(usbout_pending(&q));
+
+	/* Blinking again, coloured, then an ordered message: the solid off is
+	 * queued before it, and the colour counts from the drain. */
+	apc_leds_apply_midi(&leds, blink, 3);
+	assert_int_equal(usbout_fill(&q, buf, sizeof(buf), 10 * ms), USBMIDI_PACKET_SIZE);
+	apc_leds_apply_midi(&leds, rgb, (size_t)len);
+	assert_int_equal(usbout_push(&q, 0, mode, sizeof(mode)), 0);
+	assert_int_equal(usbout_fill(&q, buf, sizeof(buf), 20 * ms), 4 * USBMIDI_PACKET_SIZE);
+	assert_int_equal(buf[1], 0x96);
+	assert_int_equal(usbout_due(&q, 20 * ms), 22 * ms);
+	assert_int_equal(usbout_fill(&q, buf, sizeof(buf), 21 * ms), 0);
+	assert_true(usbout_fill(&q, buf, sizeof(buf), 22 * ms) > 0);
+	assert_false(usbout_pending(&q));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ring_wraps),
 		cmocka_unit_test(test_ring_full),
 		cmocka_unit_test(test_leds_order),
+		cmocka_unit_test(test_rgb_gap),
 	};
 
 	return cmocka_run_group_tests_name("usbout", tests, NULL, NULL);

@@ -25,8 +25,6 @@ void apcdev_init(struct apcdev *d, const struct apc_model *m, apcdev_send_fn sen
 void apcdev_reset(struct apcdev *d)
 {
 	apc_leds_init(&d->leds, d->model);
-	memset(d->has_rgb, 0, sizeof(d->has_rgb));
-	memset(d->rgb, 0, sizeof(d->rgb));
 	memset(d->parser, 0, sizeof(d->parser));
 	d->mode = 0;
 }
@@ -125,14 +123,20 @@ void apcdev_input(struct apcdev *d, unsigned int cable, const uint8_t *buf, size
 	}
 }
 
+/* A pad that pulses or blinks keeps doing so and ignores a custom colour
+ * until it is set solid, as users of the mk2 report (apcmini-protocol.md);
+ * the host side (apc_leds_flush) is built to expect this. */
 static void dev_rgb_set(void *user, unsigned int pad, struct apc_rgb c)
 {
 	struct apcdev *d = user;
+	const struct apc_led *l = &d->leds.want[pad];
+	const struct apc_led led = { .rgb = 1, .c = c };
 
-	if (pad >= APC_NUM_PADS)
+	if (!l->rgb && l->behaviour > APC_MK2_SOLID_MAX) {
+		d->rx.rgb_ignored++;
 		return;
-	d->has_rgb[pad] = 1;
-	d->rgb[pad] = c;
+	}
+	apc_leds_set(&d->leds, pad, &led);
 }
 
 static void dev_sysex(struct apcdev *d, unsigned int cable, const uint8_t *msg, size_t len)
@@ -193,13 +197,12 @@ void apcdev_message(struct apcdev *d, unsigned int cable, const uint8_t *msg, si
 	}
 	/* LEDs listen on cable 0 only ("Control" on mk2). */
 	idx = cable == 0 ? apc_led_from_midi(d->model, msg, len, &led) : -ENOENT;
-	if (idx < 0 || apc_leds_apply_midi(&d->leds, msg, len) < 0) {
+	if (idx < 0 || apc_leds_set(&d->leds, (unsigned int)idx, &led) < 0) {
 		d->rx.other++;
 		return;
 	}
+	/* A palette colour replaces a custom one: led.rgb is 0. */
 	d->rx.leds++;
-	if (idx < APC_NUM_PADS)
-		d->has_rgb[idx] = 0; /* a palette colour replaces a custom one */
 }
 
 /* ---- grid text ---- */
@@ -237,8 +240,8 @@ static void dev_pad_token(const struct apcdev *d, unsigned int pad, char *tok, s
 	static const char mk1[] = ".GgRrYy";
 	const struct apc_led *l = &d->leds.want[pad];
 
-	if (d->has_rgb[pad]) {
-		snprintf(tok, sz, "#%02x%02x%02x", d->rgb[pad].r, d->rgb[pad].g, d->rgb[pad].b);
+	if (l->rgb) {
+		snprintf(tok, sz, "#%02x%02x%02x", l->c.r, l->c.g, l->c.b);
 	} else if (l->value == 0) {
 		snprintf(tok, sz, ".");
 	} else if (d->model->leds == APC_LEDS_MK1) {

@@ -29,6 +29,7 @@ struct apcdev_parser {
 
 struct apcdev_stats {
 	uint64_t bytes, msgs, leds, sysex, inquiries, intros, rgb, other, dropped;
+	uint64_t rgb_ignored; /* RGB colours for pads that were not solid */
 };
 
 /* Called for every message the device sends back on its own (identity
@@ -40,9 +41,7 @@ typedef void (*apcdev_msg_fn)(void *user, unsigned int cable, const uint8_t *msg
 
 struct apcdev {
 	const struct apc_model *model;
-	struct apc_led_state leds;	 /* want[] is what the host set */
-	uint8_t has_rgb[APC_NUM_PADS];	 /* mk2: pad shows a custom colour */
-	struct apc_rgb rgb[APC_NUM_PADS];
+	struct apc_led_state leds;	 /* want[] is what the pads show */
 	uint8_t faders[APC_NUM_FADERS];
 	uint8_t mode;			 /* mk2: 0 session, 1 note, 2 drum */
 	uint8_t device_id;		 /* identity reply channel */

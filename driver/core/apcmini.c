@@ -321,10 +321,16 @@ static int is_mk2_pad(const struct apc_model *m, unsigned int index)
 static struct apc_led led_normalize(const struct apc_model *m, unsigned int index,
 				    struct apc_led l)
 {
-	if (!is_mk2_pad(m, index))
+	if (l.rgb) {
+		l.value = 0;
 		l.behaviour = 0;
-	else if (l.value == 0)
-		l.behaviour = m->pad_led_default_channel;
+	} else {
+		memset(&l.c, 0, sizeof(l.c));
+		if (!is_mk2_pad(m, index))
+			l.behaviour = 0;
+		else if (l.value == 0)
+			l.behaviour = m->pad_led_default_channel;
+	}
 	return l;
 }
 
@@ -351,6 +357,7 @@ int apc_led_from_midi(const struct apc_model *m, const uint8_t *msg, size_t len,
 		if (index < 0 || channel != 0)
 			return -ENOENT;
 	}
+	memset(led, 0, sizeof(*led));
 	led->value = type == MIDI_NOTE_ON ? msg[2] : 0;
 	led->behaviour = (uint8_t)channel;
 	*led = led_normalize(m, (unsigned int)index, *led);
@@ -378,7 +385,14 @@ int apc_led_to_midi(const struct apc_model *m, unsigned int index, const struct 
 
 static int led_equal(const struct apc_led *a, const struct apc_led *b)
 {
-	return a->value == b->value && a->behaviour == b->behaviour;
+	return a->value == b->value && a->behaviour == b->behaviour && a->rgb == b->rgb &&
+	       a->c.r == b->c.r && a->c.g == b->c.g && a->c.b == b->c.b;
+}
+
+/* The firmware takes an RGB colour on a pad it knows to be solid. */
+static int led_takes_rgb(const struct apc_led_state *s, unsigned int i)
+{
+	return !s->unknown[i] && (s->shown[i].rgb || s->shown[i].behaviour <= APC_MK2_SOLID_MAX);
 }
 
 static int led_is_pending(const struct apc_led_state *s, unsigned int i)
@@ -388,7 +402,7 @@ static int led_is_pending(const struct apc_led_state *s, unsigned int i)
 
 void apc_leds_init(struct apc_led_state *s, const struct apc_model *m)
 {
-	const struct apc_led off = { 0, 0 };
+	const struct apc_led off = { .value = 0, .behaviour = 0 };
 	unsigned int i;
 
 	memset(s, 0, sizeof(*s));
@@ -407,6 +421,8 @@ int apc_leds_set(struct apc_led_state *s, unsigned int index, const struct apc_l
 
 	if (index >= APC_NUM_LEDS || !led || led->value > 0x7f || led->behaviour > 0x0f)
 		return -EINVAL;
+	if (led->rgb && !is_mk2_pad(s->model, index))
+		return -EINVAL;
 	l = led_normalize(s->model, index, *led);
 	if (led_equal(&l, &s->want[index]))
 		return 0;
@@ -421,11 +437,32 @@ int apc_leds_set(struct apc_led_state *s, unsigned int index, const struct apc_l
 	return 1;
 }
 
+struct leds_rgb_apply {
+	struct apc_led_state *s;
+	int changed;
+};
+
+static void leds_rgb_set(void *user, unsigned int pad, struct apc_rgb c)
+{
+	struct leds_rgb_apply *a = user;
+	const struct apc_led led = { .rgb = 1, .c = c };
+
+	if (apc_leds_set(a->s, pad, &led) > 0)
+		a->changed = 1;
+}
+
 int apc_leds_apply_midi(struct apc_led_state *s, const uint8_t *msg, size_t len)
 {
+	struct leds_rgb_apply a = { s, 0 };
 	struct apc_led led;
-	int index = apc_led_from_midi(s->model, msg, len, &led);
+	int index;
 
+	if (s->model->leds == APC_LEDS_MK2 && apc_mk2_sysex_cmd(msg, len) == APC_MK2_CMD_RGB) {
+		if (apc_mk2_rgb_sysex_parse(msg, len, leds_rgb_set, &a) < 0)
+			return -ENOENT;
+		return a.changed;
+	}
+	index = apc_led_from_midi(s->model, msg, len, &led);
 	if (index < 0)
 		return index;
 	return apc_leds_set(s, (unsigned int)index, &led);
@@ -442,22 +479,57 @@ unsigned int apc_leds_pending(const struct apc_led_state *s)
 	return s->pending;
 }
 
-size_t apc_leds_flush(struct apc_led_state *s, uint8_t *out, size_t outsz)
+size_t apc_leds_flush(struct apc_led_state *s, uint8_t *out, size_t outsz, uint64_t now_ns)
 {
+	const struct apc_led solid_off = { .value = 0, .behaviour = s->model->pad_led_default_channel };
 	size_t n = 0;
 	unsigned int i;
 
 	for (i = 0; i < APC_NUM_LEDS && s->pending > 0 && outsz - n >= 3; i++) {
 		if (!led_is_pending(s, i))
 			continue;
+		if (s->want[i].rgb) {
+			if (led_takes_rgb(s, i))
+				continue; /* apc_leds_flush_rgb's */
+			/* Set solid first; the colour follows after the gap.
+			 * The LED stays pending. */
+			apc_led_to_midi(s->model, i, &solid_off, out + n);
+			n += 3;
+			s->shown[i] = solid_off;
+			s->unknown[i] = 0;
+			s->note_ns[i] = now_ns;
+			continue;
+		}
 		/* Values were range-checked by apc_leds_set(). */
 		apc_led_to_midi(s->model, i, &s->want[i], out + n);
 		n += 3;
 		s->shown[i] = s->want[i];
 		s->unknown[i] = 0;
 		s->pending--;
+		if (i < APC_NUM_PADS)
+			s->note_ns[i] = now_ns;
 	}
 	return n;
+}
+
+static int led_rgb_due(const struct apc_led_state *s, unsigned int i, uint64_t now_ns)
+{
+	return s->want[i].rgb && led_is_pending(s, i) && led_takes_rgb(s, i) &&
+	       s->note_ns[i] != APC_LEDS_QUEUED && now_ns - s->note_ns[i] >= APC_RGB_GAP_NS;
+}
+
+void apc_leds_sent(struct apc_led_state *s, uint64_t now_ns)
+{
+	unsigned int i;
+
+	for (i = 0; i < APC_NUM_PADS; i++)
+		if (s->note_ns[i] == APC_LEDS_QUEUED)
+			s->note_ns[i] = now_ns;
+}
+
+static int rgb_equal(struct apc_rgb a, struct apc_rgb b)
+{
+	return a.r == b.r && a.g == b.g && a.b == b.b;
 }
 
 /* ---- mk2 RGB sysex ---- */
@@ -549,4 +621,66 @@ int apc_mk2_rgb_sysex_parse(const uint8_t *msg, size_t len,
 		}
 	}
 	return pads;
+}
+
+size_t apc_leds_flush_rgb(struct apc_led_state *s, uint8_t *out, size_t outsz, uint64_t now_ns)
+{
+	size_t head = sizeof(mk2_sysex_head) + 3, n = head;
+	unsigned int first, last;
+	struct apc_rgb c;
+
+	if (s->model->leds != APC_LEDS_MK2 || outsz < head + RGB_RANGE_LEN + 1)
+		return 0;
+	for (first = 0; first < APC_NUM_PADS && s->pending > 0; first = last + 1) {
+		last = first;
+		if (!led_rgb_due(s, first, now_ns))
+			continue;
+		if (outsz - n < RGB_RANGE_LEN + 1)
+			break;
+		/* Pads of one colour in a row are one range. */
+		c = s->want[first].c;
+		while (last + 1 < APC_NUM_PADS && led_rgb_due(s, last + 1, now_ns) &&
+		       rgb_equal(s->want[last + 1].c, c))
+			last++;
+		out[n] = (uint8_t)first;
+		out[n + 1] = (uint8_t)last;
+		put_component(out + n + 2, c.r);
+		put_component(out + n + 4, c.g);
+		put_component(out + n + 6, c.b);
+		n += RGB_RANGE_LEN;
+		for (; first <= last; first++) {
+			s->shown[first] = s->want[first];
+			s->pending--;
+		}
+		last = first - 1;
+	}
+	if (n == head)
+		return 0;
+	memcpy(out, mk2_sysex_head, sizeof(mk2_sysex_head));
+	out[sizeof(mk2_sysex_head)] = APC_MK2_CMD_RGB;
+	out[sizeof(mk2_sysex_head) + 1] = (uint8_t)((n - head) >> 7);
+	out[sizeof(mk2_sysex_head) + 2] = (uint8_t)((n - head) & 0x7f);
+	out[n++] = SYSEX_END;
+	return n;
+}
+
+uint64_t apc_leds_due(const struct apc_led_state *s, uint64_t now_ns)
+{
+	uint64_t due = 0, at;
+	unsigned int i;
+
+	for (i = 0; i < APC_NUM_LEDS && s->pending > 0; i++) {
+		if (!led_is_pending(s, i))
+			continue;
+		if (!s->want[i].rgb || !led_takes_rgb(s, i))
+			return now_ns; /* a note-on, sent at once */
+		if (s->note_ns[i] == APC_LEDS_QUEUED)
+			continue; /* stamped when the ring drains */
+		at = s->note_ns[i] + APC_RGB_GAP_NS;
+		if (at < now_ns)
+			at = now_ns;
+		if (!due || at < due)
+			due = at;
+	}
+	return due;
 }

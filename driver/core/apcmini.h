@@ -129,10 +129,17 @@ int apc_control_to_midi(const struct apc_model *m, const struct apc_control *c, 
 
 /* ---- LEDs (host -> device) ---- */
 
+struct apc_rgb {
+	uint8_t r, g, b;
+};
+
 struct apc_led {
 	uint8_t value;	   /* mk1: 0-6 (grid) or 0-2 (buttons); mk2 pads:
 			    * palette index; mk2 buttons: 0 off, 1 on, 2 blink */
 	uint8_t behaviour; /* mk2 pads: MIDI channel 0-15; otherwise 0 */
+	uint8_t rgb;	   /* mk2 pads: 1 = the custom colour `c` (set by RGB
+			    * sysex, shown solid); value and behaviour are then 0 */
+	struct apc_rgb c;
 };
 
 /* Which LED a message from the host addresses and what it sets. Returns the
@@ -146,16 +153,26 @@ int apc_led_from_midi(const struct apc_model *m, const uint8_t *msg, size_t len,
 int apc_led_to_midi(const struct apc_model *m, unsigned int index, const struct apc_led *led,
 		    uint8_t out[3]);
 
+/* What the mk2 firmware is reported to need before it takes an RGB colour
+ * for a pad (doc/apcmini-protocol.md): at least about 1 ms after a note-on
+ * for that pad reached it, and the pad solid, not blinking or pulsing. The
+ * flush measures the gap from the moment it hands the note-on out, so it
+ * adds one 1 ms USB frame in which that transfer may still be travelling. */
+#define APC_RGB_GAP_NS 2000000ull
+/* mk2 pad channels 0-6 are solid; 7-10 pulse, 11-15 blink. */
+#define APC_MK2_SOLID_MAX 6
+
 /* Desired and shown state of every LED. `want` is what clients asked for;
  * `shown` is what the device was last sent. A flush emits only the LEDs whose
  * wanted state differs from the shown one, so a repaint of an unchanged grid
- * costs nothing. */
+ * costs nothing. mk2 RGB colours are LED states like palette colours. */
 struct apc_led_state {
 	const struct apc_model *model;
 	struct apc_led want[APC_NUM_LEDS];
 	struct apc_led shown[APC_NUM_LEDS];
 	uint8_t unknown[APC_NUM_LEDS]; /* shown state not known: must send */
 	unsigned int pending;	       /* LEDs that a flush would send */
+	uint64_t note_ns[APC_NUM_PADS]; /* mk2: when a pad's last note-on left */
 };
 
 /* All LEDs wanted off, shown state unknown (so the first flush writes all 80:
@@ -164,23 +181,40 @@ void apc_leds_init(struct apc_led_state *s, const struct apc_model *m);
 /* Set the wanted state of one LED; returns 1 if this changes what a flush
  * sends, 0 if not, -EINVAL for a bad index. */
 int apc_leds_set(struct apc_led_state *s, unsigned int index, const struct apc_led *led);
-/* Apply an LED message from a client; returns as apc_leds_set, or -ENOENT
- * when the message is not an LED message of this model. */
+/* Apply an LED message from a client (a note-on, or on an mk2 an RGB
+ * sysex, whose pads all change or none); returns as apc_leds_set (1 if any
+ * LED changed), or -ENOENT when the message is not a well-formed LED
+ * message of this model. */
 int apc_leds_apply_midi(struct apc_led_state *s, const uint8_t *msg, size_t len);
 /* Forget what the device shows (after a replug): the next flush writes all. */
 void apc_leds_invalidate(struct apc_led_state *s);
-/* Number of LEDs the next flush would send. */
+/* Number of LEDs that differ from what the device shows (some RGB ones may
+ * have to wait: apc_leds_due). */
 unsigned int apc_leds_pending(const struct apc_led_state *s);
-/* Write the MIDI messages for pending LEDs (3 bytes each) into `out`, at most
- * outsz / 3 of them, marking each written one shown. Returns the bytes
- * written; call again while apc_leds_pending() is not 0. */
-size_t apc_leds_flush(struct apc_led_state *s, uint8_t *out, size_t outsz);
+/* Write the note-on messages for pending LEDs (3 bytes each) into `out`, at
+ * most outsz / 3 of them, marking each written one shown, `now_ns` being
+ * the time they leave. A pad that is to take an RGB colour but is not known
+ * to be solid gets a solid "off" first (the firmware ignores RGB on a
+ * blinking or pulsing pad). Returns the bytes written; RGB colours are not
+ * written here but by apc_leds_flush_rgb, after these. */
+size_t apc_leds_flush(struct apc_led_state *s, uint8_t *out, size_t outsz, uint64_t now_ns);
+/* A flush's `now_ns` when its messages are queued behind others and the
+ * time they leave is not known yet: their pads take no RGB colour until
+ * apc_leds_sent() stamps them. */
+#define APC_LEDS_QUEUED UINT64_MAX
+/* The messages flushed with APC_LEDS_QUEUED left at `now_ns`. */
+void apc_leds_sent(struct apc_led_state *s, uint64_t now_ns);
+/* Write one RGB sysex for the pending RGB colours that are due at `now_ns`
+ * (APC_RGB_GAP_NS after their pad's last note-on), pads of one colour in a
+ * row as one range, marking them shown. Returns its length, 0 if none is
+ * due or it would not fit in `outsz`. */
+size_t apc_leds_flush_rgb(struct apc_led_state *s, uint8_t *out, size_t outsz, uint64_t now_ns);
+/* When a flush will have something to write: `now_ns` if at once, the
+ * time the earliest waiting RGB colour becomes due, or 0 if nothing (but
+ * colours waiting for apc_leds_sent) is pending. */
+uint64_t apc_leds_due(const struct apc_led_state *s, uint64_t now_ns);
 
 /* ---- mk2 custom RGB colours by sysex ---- */
-
-struct apc_rgb {
-	uint8_t r, g, b;
-};
 
 /* F0 47 7F 4F 24 <len msb> <len lsb> <start> <end> <R msb> <R lsb> <G msb>
  * <G lsb> <B msb> <B lsb> F7 for pads first..last. Returns the length or

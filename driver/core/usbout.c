@@ -44,11 +44,18 @@ static void usbout_ring_get(struct usbout *q, uint8_t *p, size_t n)
 	q->len -= n;
 }
 
-/* Turn up to cap / 4 pending LED changes into cable 0 packets. */
-static size_t usbout_leds_to_packets(struct usbout *q, uint8_t *out, size_t cap)
+/* The MIDI bytes of a sysex that fit in `cap` bytes of packets (3 per
+ * 4-byte packet). */
+#define USBOUT_SYSEX_ROOM(cap) ((cap) / USBMIDI_PACKET_SIZE * 3)
+
+/* Turn pending LED changes into cable 0 packets, at most `cap` bytes: the
+ * note-ons, then the RGB colours that are due (mk2). `now_ns` is when they
+ * leave, or APC_LEDS_QUEUED. */
+static size_t usbout_leds_to_packets(struct usbout *q, uint8_t *out, size_t cap, uint64_t now_ns)
 {
 	uint8_t midi[3 * APC_NUM_LEDS];
-	size_t n, i, done = 0;
+	uint8_t rgb[USBOUT_SYSEX_ROOM(USBMIDI_ENCODE_MAX(USBMIDI_SYSEX_MAX))];
+	size_t n, i, room, done = 0;
 	int r;
 
 	if (!q->leds)
@@ -56,12 +63,23 @@ static size_t usbout_leds_to_packets(struct usbout *q, uint8_t *out, size_t cap)
 	n = cap / USBMIDI_PACKET_SIZE;
 	if (n > APC_NUM_LEDS)
 		n = APC_NUM_LEDS;
-	n = apc_leds_flush(q->leds, midi, n * 3);
+	n = apc_leds_flush(q->leds, midi, n * 3, now_ns);
 	for (i = 0; i + 3 <= n; i += 3) {
 		r = usbmidi_encode_msg(0, midi + i, 3, out + done, cap - done);
 		if (r < 0)
 			break;
 		done += (size_t)r;
+	}
+	if (now_ns != APC_LEDS_QUEUED) {
+		room = USBOUT_SYSEX_ROOM(cap - done);
+		if (room > sizeof(rgb))
+			room = sizeof(rgb);
+		n = apc_leds_flush_rgb(q->leds, rgb, room, now_ns);
+		if (n) {
+			r = usbmidi_encode_msg(0, rgb, n, out + done, cap - done);
+			if (r > 0)
+				done += (size_t)r;
+		}
 	}
 	q->stats.led_packets += done / USBMIDI_PACKET_SIZE;
 	return done;
@@ -88,7 +106,7 @@ int usbout_push(struct usbout *q, unsigned int cable, const uint8_t *msg, size_t
 	}
 	/* LED changes asked for before this message go out before it. */
 	if (nleds) {
-		nleds = usbout_leds_to_packets(q, leds, sizeof(leds));
+		nleds = usbout_leds_to_packets(q, leds, sizeof(leds), APC_LEDS_QUEUED);
 		usbout_ring_put(q, leds, nleds);
 	}
 	usbout_ring_put(q, pkts, (size_t)r);
@@ -101,14 +119,25 @@ int usbout_pending(const struct usbout *q)
 	return q->len || (q->leds && apc_leds_pending(q->leds));
 }
 
-size_t usbout_fill(struct usbout *q, uint8_t *buf, size_t cap)
+uint64_t usbout_due(const struct usbout *q, uint64_t now_ns)
+{
+	if (q->len)
+		return now_ns;
+	return q->leds ? apc_leds_due(q->leds, now_ns) : 0;
+}
+
+size_t usbout_fill(struct usbout *q, uint8_t *buf, size_t cap, uint64_t now_ns)
 {
 	size_t n;
 
 	cap -= cap % USBMIDI_PACKET_SIZE;
 	n = q->len < cap ? q->len : cap;
 	usbout_ring_get(q, buf, n);
-	n += usbout_leds_to_packets(q, buf + n, cap - n);
+	/* LED messages queued in the ring by usbout_push leave now. */
+	if (n && !q->len && q->leds)
+		apc_leds_sent(q->leds, now_ns);
+	if (!q->len)
+		n += usbout_leds_to_packets(q, buf + n, cap - n, now_ns);
 	if (n) {
 		q->stats.fills++;
 		q->stats.packets += n / USBMIDI_PACKET_SIZE;

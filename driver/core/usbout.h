@@ -42,13 +42,20 @@ void usbout_init(struct usbout *q, struct apc_led_state *leds);
  * Returns 0, -ENOSPC (ring full, message dropped and counted) or -EINVAL. */
 int usbout_push(struct usbout *q, unsigned int cable, const uint8_t *msg, size_t len);
 
-/* Non-zero if usbout_fill() would return data. */
+/* Non-zero if anything waits to be sent, now or later (usbout_due). */
 int usbout_pending(const struct usbout *q);
 
-/* Write the next transfer into `buf`: ordered packets first, then pending
- * LED changes, whole 4-byte packets only, at most `cap` bytes. LEDs written
- * count as shown. Returns the bytes written (0: nothing pending). */
-size_t usbout_fill(struct usbout *q, uint8_t *buf, size_t cap);
+/* Write the next transfer into `buf`, `now_ns` being when it leaves:
+ * ordered packets first, then pending LED changes, whole 4-byte packets
+ * only, at most `cap` bytes. LEDs written count as shown. An mk2 RGB colour
+ * may have to wait for the firmware (APC_RGB_GAP_NS): then fill returns 0
+ * though usbout_pending() is true, and usbout_due() says when to call
+ * again. Returns the bytes written. */
+size_t usbout_fill(struct usbout *q, uint8_t *buf, size_t cap, uint64_t now_ns);
+
+/* When usbout_fill() will have something to send: `now_ns` if now, a later
+ * time if only RGB colours wait for their gap, 0 if nothing is pending. */
+uint64_t usbout_due(const struct usbout *q, uint64_t now_ns);
 
 /* Drop the ordered packets (the device went away mid-message). */
 void usbout_clear(struct usbout *q);

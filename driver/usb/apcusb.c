@@ -84,6 +84,7 @@ struct apcusb_dev {
 	int in_halted, out_halted;
 	uint64_t out_at;     /* earliest next OUT submission */
 	int out_waiting;     /* the pump stopped for out_at */
+	uint64_t fill_at;    /* the owner has data for then (fill_out due_ns) */
 	uint64_t close_deadline;
 	struct libusb_transfer *in[APCUSB_IN_TRANSFERS];
 	struct libusb_transfer *out[APCUSB_OUT_TRANSFERS];
@@ -478,7 +479,7 @@ static void apcusb_out_pump(struct apcusb_dev *d)
 	struct apcusb *u = d->u;
 	struct libusb_transfer *t;
 	size_t cap, n;
-	uint64_t now;
+	uint64_t now, due;
 	unsigned int i;
 	int r;
 
@@ -487,7 +488,7 @@ static void apcusb_out_pump(struct apcusb_dev *d)
 			;
 		if (i == APCUSB_OUT_TRANSFERS)
 			return; /* a completion pumps again */
-		now = d->out_at ? apc_now_ns() : 0;
+		now = apc_now_ns();
 		if (d->out_at > now) {
 			d->out_waiting = 1;
 			return;
@@ -499,9 +500,13 @@ static void apcusb_out_pump(struct apcusb_dev *d)
 		 * device that drops fast writes sees. */
 		if (u->out_gap_ns && cap > d->pub.out_packet_size)
 			cap = d->pub.out_packet_size;
-		n = u->owner->fill_out(u->owner_user, &d->pub, t->buffer, cap);
-		if (!n)
+		due = 0;
+		n = u->owner->fill_out(u->owner_user, &d->pub, t->buffer, cap, now, &due);
+		if (!n) {
+			/* Held back, not paced: a kick meanwhile still fills. */
+			d->fill_at = due > now ? due : 0;
 			return;
+		}
 		t->length = (int)n;
 		r = apcusb_errno(libusb_submit_transfer(t));
 		if (r < 0) {
@@ -973,6 +978,10 @@ static void apcusb_run_timers(struct apcusb *u)
 			}
 			if (d->state == APCUSB_OPEN && d->out_waiting && d->out_at <= now)
 				apcusb_out_pump(d);
+			if (d->state == APCUSB_OPEN && d->fill_at && d->fill_at <= now) {
+				d->fill_at = 0;
+				apcusb_out_pump(d);
+			}
 			break;
 		case APCUSB_CLOSING:
 			if (d->close_deadline <= now)
@@ -1028,6 +1037,8 @@ static int apcusb_next_deadline(struct apcusb *u, uint64_t *deadline_ns)
 			apcusb_min(&best, d->in_retry_at);
 			if (d->out_waiting || d->out_halted)
 				apcusb_min(&best, d->out_at ? d->out_at : 1);
+			if (d->fill_at)
+				apcusb_min(&best, d->fill_at);
 			break;
 		case APCUSB_CLOSING:
 			apcusb_min(&best, d->close_deadline);

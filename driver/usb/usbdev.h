@@ -76,9 +76,13 @@ struct usbdev_owner {
 	 * been handed to input(): pass on what they carried now, once for
 	 * all of them (one sequencer write, one wake-up of each reader). */
 	void (*input_end)(void *user);
-	/* Fill one OUT transfer (whole packets, at most `cap` bytes); return
-	 * the bytes written, 0 when there is nothing to send. */
-	size_t (*fill_out)(void *user, struct usbdev *d, uint8_t *buf, size_t cap);
+	/* Fill one OUT transfer (whole packets, at most `cap` bytes) that
+	 * leaves at `now_ns`; return the bytes written, 0 when there is
+	 * nothing to send now. Then *due_ns may name a later time to ask
+	 * again (an mk2 RGB colour waiting for the firmware), without a kick;
+	 * it is 0 on entry. */
+	size_t (*fill_out)(void *user, struct usbdev *d, uint8_t *buf, size_t cap, uint64_t now_ns,
+			   uint64_t *due_ns);
 	/* An OUT transfer failed: what it carried is lost (the owner can
 	 * forget what the LEDs show so the next flush repaints). */
 	void (*out_error)(void *user, struct usbdev *d);
