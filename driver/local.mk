@@ -17,6 +17,7 @@ driver_core_libapccore_la_SOURCES = \
 	driver/core/usbout.c driver/core/usbout.h \
 	driver/core/held.c driver/core/held.h \
 	driver/core/apcconf.c driver/core/apcconf.h
+driver_core_libapccore_la_SOURCES += driver/core/apcmap.c driver/core/apcmap.h
 
 noinst_LTLIBRARIES += driver/util/libapcutil.la
 driver_util_libapcutil_la_SOURCES = \
@@ -45,3 +46,6 @@ driver_apcminid_CPPFLAGS = $(AM_CPPFLAGS) -DSYSCONFDIR='"$(sysconfdir)"'
 driver_apcminid_LDADD = seqbridge/libseqbridge.la synth/seq/libsynthseq.la \
 	synth/engine/libapcsynth.la driver/usb/libapcusb.la driver/core/libapccore.la \
 	driver/util/libapcutil.la $(LIBUSB_LIBS) $(ALSA_LIBS) $(FLUIDSYNTH_LIBS) -lpthread
+
+# The command language of a played APC mini (apcemu, apcvirt).
+driver_core_libapccore_la_SOURCES += driver/core/apccmd.c driver/core/apccmd.h

@@ -8,6 +8,7 @@ builddir=${APCMINI_BUILDDIR:-$top/build}
 build_deps=(
     build-essential autoconf automake libtool pkg-config
     libasound2-dev libusb-1.0-0-dev libfluidsynth-dev libcmocka-dev
+    libncurses-dev ncurses-term tmux    # apcmon; its tmux tests (tmux-direct)
     umockdev libumockdev-dev
     fluidsynth timgm6mb-soundfont mandoc valgrind gnuplot-nox
     udev systemd    # udevadm and systemd-analyze for the rule and unit tests

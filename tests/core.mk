@@ -41,3 +41,10 @@ TESTS += tests/test-apcconf
 tests_test_apcconf_SOURCES = tests/test-apcconf.c tests/support/test-table.h
 tests_test_apcconf_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_apcconf_LDADD = driver/core/libapccore.la $(CMOCKA_LIBS)
+
+# The command language of apcemu and apcvirt (driver/core/apccmd).
+check_PROGRAMS += tests/test-apccmd
+TESTS += tests/test-apccmd
+tests_test_apccmd_SOURCES = tests/test-apccmd.c tests/support/test-table.h
+tests_test_apccmd_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_apccmd_LDADD = driver/core/libapccore.la $(CMOCKA_LIBS)

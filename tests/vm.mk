@@ -16,3 +16,6 @@ EXTRA_DIST += \
 	tests/vm/guest-init \
 	tests/vm/lib.sh \
 	tests/vm/scenarios
+
+# apcemu runs the command language through the same runner as apcvirt.
+tests_vm_apcemu_SOURCES += tools/apcrun.c tools/apcrun.h
