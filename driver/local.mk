@@ -17,6 +17,7 @@ driver_core_libapccore_la_SOURCES = \
 	driver/core/usbout.c driver/core/usbout.h \
 	driver/core/held.c driver/core/held.h \
 	driver/core/apcconf.c driver/core/apcconf.h
+driver_core_libapccore_la_SOURCES += driver/core/apcmap.c driver/core/apcmap.h
 
 noinst_LTLIBRARIES += driver/util/libapcutil.la
 driver_util_libapcutil_la_SOURCES = \

@@ -48,3 +48,11 @@ TESTS += tests/test-apccmd
 tests_test_apccmd_SOURCES = tests/test-apccmd.c tests/support/test-table.h
 tests_test_apccmd_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_apccmd_LDADD = driver/core/libapccore.la $(CMOCKA_LIBS)
+
+# The play mapping: layouts, scales, transposition, faders, the shift page
+# and the LED picture on both models.
+check_PROGRAMS += tests/test-apcmap
+TESTS += tests/test-apcmap
+tests_test_apcmap_SOURCES = tests/test-apcmap.c tests/support/test-table.h
+tests_test_apcmap_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_apcmap_LDADD = driver/core/libapccore.la $(CMOCKA_LIBS)
