@@ -21,6 +21,44 @@
 
 /* ---- helpers ---- */
 
+/* A list of notes or CCs as "36,38,-". */
+static void dump_list(const uint8_t *v, unsigned int n, char *buf, size_t size)
+{
+	size_t len = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (v[i] == APCMAP_NONE)
+			len += (size_t)snprintf(buf + len, size - len, "%s-", i ? "," : "");
+		else
+			len += (size_t)snprintf(buf + len, size - len, "%s%u", i ? "," : "", v[i]);
+		assert_true(len < size);
+	}
+}
+
+/* Buttons as "track1,scene8,none". */
+static void dump_buttons(const uint8_t *v, char *buf, size_t size)
+{
+	size_t len = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < APCMAP_N_ACTIONS; i++) {
+		const char *sep = i ? "," : "";
+
+		if (v[i] == APCMAP_NONE)
+			len += (size_t)snprintf(buf + len, size - len, "%snone", sep);
+		else if (v[i] < APC_LED_SCENE0)
+			len += (size_t)snprintf(buf + len, size - len, "%strack%u", sep,
+						v[i] - APC_LED_TRACK0 + 1);
+		else
+			len += (size_t)snprintf(buf + len, size - len, "%sscene%u", sep,
+						v[i] - APC_LED_SCENE0 + 1);
+		assert_true(len < size);
+	}
+}
+
 /* One set of settings as "key=value ..." in key order: booleans as yes/no,
  * strings in double quotes (unescaped), unset keys left out. */
 static size_t dump_settings(const struct apcconf_settings *s, char *buf, size_t size)
@@ -71,6 +109,48 @@ static size_t dump_settings(const struct apcconf_settings *s, char *buf, size_t 
 			break;
 		case APCCONF_SYNTH_LATENCY:
 			snprintf(val, sizeof(val), "%u", s->synth_latency);
+			break;
+		case APCCONF_LAYOUT:
+			snprintf(val, sizeof(val), "%s", apcmap_layout_name(s->layout));
+			break;
+		case APCCONF_SCALE:
+			snprintf(val, sizeof(val), "%s", apcmap_scale_name(s->scale));
+			break;
+		case APCCONF_ROOT:
+			snprintf(val, sizeof(val), "%s", apcmap_root_name(s->root));
+			break;
+		case APCCONF_OCTAVE:
+			snprintf(val, sizeof(val), "%d", s->octave);
+			break;
+		case APCCONF_TRANSPOSE:
+			snprintf(val, sizeof(val), "%d", s->transpose);
+			break;
+		case APCCONF_ROW_INTERVAL:
+			snprintf(val, sizeof(val), "%u", s->row_interval);
+			break;
+		case APCCONF_CHANNEL:
+			snprintf(val, sizeof(val), "%u", s->channel + 1);
+			break;
+		case APCCONF_VELOCITY:
+			snprintf(val, sizeof(val), "%u", s->velocity);
+			break;
+		case APCCONF_DRUM_NOTES:
+			if (!s->drum_notes.n)
+				snprintf(val, sizeof(val), "gm");
+			else
+				dump_list(s->drum_notes.note, s->drum_notes.n, val, sizeof(val));
+			break;
+		case APCCONF_FADER_CC:
+			dump_list(s->fader_cc, APC_NUM_FADERS, val, sizeof(val));
+			break;
+		case APCCONF_FADER_CHANNEL:
+			snprintf(val, sizeof(val), "%u", s->fader_channel + 1);
+			break;
+		case APCCONF_FADER_SMOOTHING:
+			snprintf(val, sizeof(val), "%u", s->fader_smoothing_ms);
+			break;
+		case APCCONF_TRANSPOSE_BUTTONS:
+			dump_buttons(s->transpose_buttons, val, sizeof(val));
 			break;
 		}
 		n += (size_t)snprintf(buf + n, size - n, "%s%s=%s", n ? " " : "", name, val);
@@ -222,6 +302,52 @@ static const struct good_case good_cases[] = {
 	  "global: | serial:A: client-name=\"Pads \xc3\xa9t\xc3\xa9\"" },
 	{ "good_audio_driver_chars", "audio-driver = pulse_audio-2\n",
 	  "global: audio-driver=\"pulse_audio-2\"" },
+	{ "good_mapping_every_key",
+	  "layout = chromatic\nscale = dorian\nroot = F#\noctave = 2\ntranspose = -3\n"
+	  "row-interval = 7\nchannel = 16\nvelocity = 127\ndrum-notes = 36 38 - 42\n"
+	  "fader-cc = 7 10 - 11 1 2 3 4 5\nfader-channel = 10\nfader-smoothing = 20\n"
+	  "transpose-buttons = scene1 scene2 none track8\n",
+	  "global: layout=chromatic scale=dorian root=F# octave=2 transpose=-3 row-interval=7 "
+	  "channel=16 velocity=127 drum-notes=36,38,-,42 fader-cc=7,10,-,11,1,2,3,4,5 "
+	  "fader-channel=10 fader-smoothing=20 transpose-buttons=scene1,scene2,none,track8" },
+	{ "good_mapping_device_section",
+	  "layout = in-key\n[device \"A\"]\nlayout = drum\ndrum-notes = gm\nchannel = 10\n",
+	  "global: layout=in-key | serial:A: layout=drum channel=10 drum-notes=gm" },
+	{ "good_layouts", "[device \"A\"]\nlayout = chromatic\n[device \"B\"]\nlayout = in-key\n"
+	  "[device \"C\"]\nlayout = drum\n",
+	  "global: | serial:A: layout=chromatic | serial:B: layout=in-key | serial:C: layout=drum" },
+	{ "good_scale_aliases", "scale = ionian\n[device \"A\"]\nscale = aeolian\n"
+	  "[device \"B\"]\nscale = harmonic-minor\n[device \"C\"]\nscale = minor-pentatonic\n",
+	  "global: scale=major | serial:A: scale=minor | serial:B: scale=harmonic-minor | "
+	  "serial:C: scale=minor-pentatonic" },
+	{ "good_root_forms", "root = Bb\n[device \"A\"]\nroot = c#\n[device \"B\"]\nroot = 11\n"
+	  "[device \"C\"]\nroot = \"Eb\"  # quoted\n",
+	  "global: root=A# | serial:A: root=C# | serial:B: root=B | serial:C: root=D#" },
+	{ "good_signed_numbers", "octave = -1\ntranspose = +12\n[device \"A\"]\noctave = +9\n"
+	  "transpose = -12\n[device \"B\"]\noctave = 0\ntranspose = -0\n",
+	  "global: octave=-1 transpose=12 | serial:A: octave=9 transpose=-12 | "
+	  "serial:B: octave=0 transpose=0" },
+	{ "good_mapping_minima", "row-interval = 1\nchannel = 1\nvelocity = 1\nfader-channel = 1\n"
+	  "fader-smoothing = 0\n",
+	  "global: row-interval=1 channel=1 velocity=1 fader-channel=1 fader-smoothing=0" },
+	{ "good_mapping_maxima", "row-interval = 12\nfader-smoothing = 1000\nvelocity = 127\n",
+	  "global: row-interval=12 velocity=127 fader-smoothing=1000" },
+	{ "good_list_commas", "drum-notes = 36,38 , 40,\t42\nfader-cc = 1,2,3,4,5,6,7,8,-\n",
+	  "global: drum-notes=36,38,40,42 fader-cc=1,2,3,4,5,6,7,8,-" },
+	{ "good_list_comment", "fader-cc = 0 0 0 0 0 0 0 0 127  # all to bank select\n",
+	  "global: fader-cc=0,0,0,0,0,0,0,0,127" },
+	{ "good_drum_notes_64",
+	  "drum-notes = 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 "
+	  "29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 "
+	  "59 60 61 62 127\n",
+	  "global: drum-notes=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,"
+	  "27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,"
+	  "57,58,59,60,61,62,127" },
+	{ "good_drum_notes_one_silent", "drum-notes = -\n", "global: drum-notes=-" },
+	{ "good_buttons_none", "transpose-buttons = none none none none\n",
+	  "global: transpose-buttons=none,none,none,none" },
+	{ "good_buttons_commas", "transpose-buttons = track5,track6,scene7,scene8\n",
+	  "global: transpose-buttons=track5,track6,scene7,scene8" },
 	{ "good_two_identical_controllers",
 	  "# two APC mini mk2, told apart by serial number\n"
 	  "[global]\nkeep-leds = yes\n\n"
@@ -376,6 +502,70 @@ static const struct bad_case bad_cases[] = {
 	{ "bad_cr_inside_line", "audio-device = a\rb\n", 0, 1, "audio-device: control character" },
 	{ "bad_last_line_no_newline", "out-gap = 1\nsynth = 3", 0, 2, "synth: '3' is not yes or no" },
 	{ "bad_first_error_wins", "foo = 1\nbar = 2\n", 0, 1, "unknown key 'foo'" },
+	{ "bad_layout", "layout = foo\n", 0, 1, "layout: 'foo' is not one of chromatic, in-key, drum" },
+	{ "bad_layout_case", "layout = Drum\n", 0, 1, "layout: 'Drum' is not one of" },
+	{ "bad_layout_inkey", "layout = inkey\n", 0, 1, "layout: 'inkey' is not one of" },
+	{ "bad_scale", "scale = pentatonic\n", 0, 1,
+	  "scale: 'pentatonic' is not one of major, minor, dorian, phrygian, lydian, mixolydian, "
+	  "locrian, major-pentatonic, minor-pentatonic, blues, harmonic-minor, chromatic, ionian, "
+	  "aeolian" },
+	{ "bad_scale_case", "scale = Major\n", 0, 1, "scale: 'Major' is not one of major," },
+	{ "bad_scale_long", "scale = 12345678901234567890123456789012345678901234567890\n", 0, 1,
+	  "scale: '1234567890123456789012345678901234567890...' is not one of major" },
+	{ "bad_root_letter", "root = H\n", 0, 1,
+	  "root: 'H' is not a note name (C, C#, Db, D, ... B) or a number 0-11" },
+	{ "bad_root_12", "root = 12\n", 0, 1, "root: '12' is not a note name" },
+	{ "bad_root_double", "root = C##\n", 0, 1, "root: 'C##' is not a note name" },
+	{ "bad_root_unicode_sharp", "root = C\xe2\x99\xaf\n", 0, 1, "is not a note name" },
+	{ "bad_octave_high", "octave = 10\n", 0, 1, "octave: '10' is not an octave (-1 to 9)" },
+	{ "bad_octave_low", "octave = -2\n", 0, 1, "octave: '-2' is not an octave (-1 to 9)" },
+	{ "bad_octave_double_sign", "octave = --1\n", 0, 1, "octave: '--1' is not an octave" },
+	{ "bad_octave_sign_only", "octave = +\n", 0, 1, "octave: '+' is not an octave" },
+	{ "bad_transpose_high", "transpose = 13\n", 0, 1,
+	  "transpose: '13' is not a number of semitones (-12 to 12)" },
+	{ "bad_transpose_low", "transpose = -13\n", 0, 1, "transpose: '-13' is not a number" },
+	{ "bad_transpose_fraction", "transpose = 1.5\n", 0, 1, "transpose: '1.5' is not a number" },
+	{ "bad_row_interval_0", "row-interval = 0\n", 0, 1,
+	  "row-interval: '0' is not a number of semitones (1-12)" },
+	{ "bad_row_interval_13", "row-interval = 13\n", 0, 1, "row-interval: '13' is not a number" },
+	{ "bad_channel_0", "channel = 0\n", 0, 1, "channel: '0' is not a MIDI channel (1-16)" },
+	{ "bad_channel_17", "channel = 17\n", 0, 1, "channel: '17' is not a MIDI channel (1-16)" },
+	{ "bad_velocity_0", "velocity = 0\n", 0, 1, "velocity: '0' is not a velocity (1-127)" },
+	{ "bad_velocity_128", "velocity = 128\n", 0, 1, "velocity: '128' is not a velocity (1-127)" },
+	{ "bad_drum_note_128", "drum-notes = 36 128\n", 0, 1,
+	  "drum-notes: '128' is not a note (0-127) or -" },
+	{ "bad_drum_note_word", "drum-notes = GM\n", 0, 1, "drum-notes: 'GM' is not a note" },
+	{ "bad_drum_notes_65",
+	  "drum-notes = 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 "
+	  "29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 "
+	  "59 60 61 62 63 64\n", 0, 1, "drum-notes: more than 64 notes (one per pad)" },
+	{ "bad_drum_notes_empty_item", "drum-notes = 36,,38\n", 0, 1,
+	  "drum-notes: an empty item in the list" },
+	{ "bad_drum_notes_trailing_comma", "drum-notes = 36,\n", 0, 1, "an empty item in the list" },
+	{ "bad_drum_notes_leading_comma", "drum-notes = ,36\n", 0, 1, "an empty item in the list" },
+	{ "bad_fader_cc_8", "fader-cc = 1 2 3 4 5 6 7 8\n", 0, 1,
+	  "fader-cc: 8 values, not 9 (faders 1-8, then the master)" },
+	{ "bad_fader_cc_10", "fader-cc = 1 2 3 4 5 6 7 8 9 10\n", 0, 1,
+	  "fader-cc: more than 9 values (faders 1-8, then the master)" },
+	{ "bad_fader_cc_word", "fader-cc = 1 2 3 4 5 6 7 8 vol\n", 0, 1,
+	  "fader-cc: 'vol' is not a controller number (0-127) or -" },
+	{ "bad_fader_channel", "fader-channel = 17\n", 0, 1,
+	  "fader-channel: '17' is not a MIDI channel (1-16)" },
+	{ "bad_fader_smoothing", "fader-smoothing = 1001\n", 0, 1,
+	  "fader-smoothing: '1001' is not a number of milliseconds (0-1000)" },
+	{ "bad_buttons_3", "transpose-buttons = track1 track2 track3\n", 0, 1,
+	  "transpose-buttons: 3 buttons, not 4 (octave up, octave down, semitone down, semitone up)" },
+	{ "bad_buttons_5", "transpose-buttons = track1 track2 track3 track4 track5\n", 0, 1,
+	  "transpose-buttons: more than 4 buttons (octave up, octave down, semitone down, "
+	  "semitone up)" },
+	{ "bad_buttons_name", "transpose-buttons = track1 track2 track9 track4\n", 0, 1,
+	  "transpose-buttons: 'track9' is not a button (track1-track8, scene1-scene8 or none)" },
+	{ "bad_buttons_shift", "transpose-buttons = shift track2 track3 track4\n", 0, 1,
+	  "transpose-buttons: 'shift' is not a button" },
+	{ "bad_buttons_twice", "transpose-buttons = scene1 track2 scene1 track4\n", 0, 1,
+	  "transpose-buttons: 'scene1' given twice" },
+	{ "bad_mapping_in_device", "[device \"A\"]\nlayout = drum\nscale = bluesy\n", 0, 3,
+	  "scale: 'bluesy' is not one of" },
 	{ "bad_after_good_device", "[device \"A\"]\nclient-name = ok\n[device \"B\"]\nperiods = 100\n", 0, 4,
 	  "periods: '100' is not a number of periods (2-64)" },
 };
@@ -665,6 +855,146 @@ static void test_layering_system_user_device(void **state)
 	assert_string_equal(got, "out-gap=100 synth=no soundfont=\"/usr/share/sf2/GM.sf2\"");
 }
 
+/* ---- the play mapping: settings into an apcmap_config ---- */
+
+static void map_of(const char *text, const char *device_key, struct apcmap_config *out)
+{
+	static struct apcconf c;
+	static struct apcconf_settings s;
+
+	parse_ok(&c, text);
+	apcconf_resolve(&c, device_key ? apcconf_find(&c, device_key) : NULL, &s);
+	apcconf_map_config(&s, out);
+	assert_int_equal(apcmap_config_check(out), 0);
+}
+
+static void test_map_config_defaults(void **state)
+{
+	struct apcmap_config got, def;
+
+	(void)state;
+	memset(&got, 0x55, sizeof(got));
+	map_of("out-gap = 3\n", NULL, &got);
+	apcmap_config_default(&def);
+	assert_memory_equal(&got, &def, sizeof(got));
+}
+
+static void test_map_config_every_key(void **state)
+{
+	static const uint8_t cc[APC_NUM_FADERS] = { 7, 10, APCMAP_NONE, 11, 1, 2, 3, 4, 5 };
+	struct apcmap_config m;
+	unsigned int i;
+
+	(void)state;
+	map_of("layout = chromatic\nscale = dorian\nroot = F#\noctave = 2\ntranspose = -3\n"
+	       "row-interval = 7\nchannel = 16\nvelocity = 127\ndrum-notes = 36 38 - 42\n"
+	       "fader-cc = 7 10 - 11 1 2 3 4 5\nfader-channel = 10\nfader-smoothing = 20\n"
+	       "transpose-buttons = scene1 scene2 none track8\n",
+	       NULL, &m);
+	assert_int_equal(m.layout, APCMAP_CHROMATIC);
+	assert_int_equal(m.scale, APCMAP_DORIAN);
+	assert_int_equal(m.root, 6);
+	assert_int_equal(m.octave, 2);
+	assert_int_equal(m.transpose, -3);
+	assert_int_equal(m.row_interval, 7);
+	assert_int_equal(m.channel, 15);
+	assert_int_equal(m.velocity, 127);
+	assert_int_equal(m.drum_notes[0], 36);
+	assert_int_equal(m.drum_notes[1], 38);
+	assert_int_equal(m.drum_notes[2], APCMAP_NONE);
+	assert_int_equal(m.drum_notes[3], 42);
+	/* The pads after the list are silent. */
+	for (i = 4; i < APC_NUM_PADS; i++)
+		assert_int_equal(m.drum_notes[i], APCMAP_NONE);
+	assert_memory_equal(m.fader_cc, cc, sizeof(cc));
+	assert_int_equal(m.fader_channel, 9);
+	assert_int_equal(m.fader_smoothing_ms, 20);
+	assert_int_equal(m.transpose_buttons[APCMAP_OCTAVE_UP], APC_LED_SCENE0);
+	assert_int_equal(m.transpose_buttons[APCMAP_OCTAVE_DOWN], APC_LED_SCENE0 + 1);
+	assert_int_equal(m.transpose_buttons[APCMAP_SEMITONE_DOWN], APCMAP_NONE);
+	assert_int_equal(m.transpose_buttons[APCMAP_SEMITONE_UP], APC_LED_TRACK0 + 7);
+}
+
+/* A device section over the global one, key by key; "gm" over a list
+ * brings the default quadrants back. */
+static void test_map_config_device_over_global(void **state)
+{
+	static const char text[] = "layout = drum\nchannel = 10\ndrum-notes = 35 36\n"
+				   "[device \"A\"]\ndrum-notes = gm\nvelocity = 80\n";
+	struct apcmap_config m;
+	uint8_t gm[APC_NUM_PADS];
+
+	(void)state;
+	apcmap_drum_gm(gm);
+	map_of(text, "serial:A", &m);
+	assert_int_equal(m.layout, APCMAP_DRUM);
+	assert_int_equal(m.channel, 9);
+	assert_int_equal(m.velocity, 80);
+	assert_memory_equal(m.drum_notes, gm, sizeof(gm));
+	map_of(text, "serial:B", &m);
+	assert_int_equal(m.velocity, 100);
+	assert_int_equal(m.drum_notes[0], 35);
+	assert_int_equal(m.drum_notes[1], 36);
+	assert_int_equal(m.drum_notes[2], APCMAP_NONE);
+}
+
+/* The three layout examples of man/apcmini.conf.5, as printed there. */
+#define MAN_PLAY                                                                                   \
+	"# ~/.config/apcmini/apcmini.conf\n"                                                       \
+	"# Every controller: C major in key, the default, written out.\n"                           \
+	"layout = in-key\n"                                                                        \
+	"scale = major\n"                                                                          \
+	"root = C\n"                                                                               \
+	"octave = 3\n"                                                                             \
+	"row-interval = 5\n"                                                                       \
+	"\n"                                                                                       \
+	"# The left one: chromatic, A minor lit, rows a fourth apart,\n"                            \
+	"# on channel 2, its fader floods thinned to one value in 10 ms.\n"                         \
+	"[device \"serial:2A3B4C5D6E7F\"]\n"                                                       \
+	"layout = chromatic\n"                                                                     \
+	"root = A\n"                                                                               \
+	"scale = minor\n"                                                                          \
+	"octave = 2\n"                                                                             \
+	"channel = 2\n"                                                                            \
+	"fader-smoothing = 10\n"                                                                   \
+	"\n"                                                                                       \
+	"# The mk1 on port 3: drums on channel 10, kick, snare, closed and\n"                       \
+	"# open hi-hat, crash and ride along the bottom row, the rest silent.\n"                    \
+	"[device \"port:1-3\"]\n"                                                                  \
+	"layout = drum\n"                                                                          \
+	"channel = 10\n"                                                                           \
+	"velocity = 110\n"                                                                         \
+	"drum-notes = 36 38 42 46 49 51\n"                                                         \
+	"fader-cc = 7 7 7 7 7 7 7 7 -\n"
+
+static void test_map_config_manual(void **state)
+{
+	struct apcmap_config m, def;
+	struct apcmap map;
+
+	(void)state;
+	apcmap_config_default(&def);
+	map_of(MAN_PLAY, NULL, &m);
+	assert_memory_equal(&m, &def, sizeof(m));
+
+	map_of(MAN_PLAY, "serial:2A3B4C5D6E7F", &m);
+	assert_int_equal(apcmap_init(&map, &apc_model_mk2, &m), 0);
+	assert_int_equal(apcmap_pad_note(&map, 0), 45);	   /* A2 */
+	assert_int_equal(apcmap_pad_note(&map, 8), 50);	   /* a fourth up */
+	assert_int_equal(m.channel, 1);
+	assert_int_equal(m.fader_smoothing_ms, 10);
+
+	map_of(MAN_PLAY, "port:1-3", &m);
+	assert_int_equal(apcmap_init(&map, &apc_model_mk1, &m), 0);
+	assert_int_equal(apcmap_pad_note(&map, 0), 36);
+	assert_int_equal(apcmap_pad_note(&map, 5), 51);
+	assert_int_equal(apcmap_pad_note(&map, 6), -1);
+	assert_int_equal(m.channel, 9);
+	assert_int_equal(m.velocity, 110);
+	assert_int_equal(m.fader_cc[0], 7);
+	assert_int_equal(m.fader_cc[8], APCMAP_NONE);
+}
+
 /* ---- the rest of the API ---- */
 
 static void test_max_devices(void **state)
@@ -755,8 +1085,13 @@ static void test_init(void **state)
 static void test_key_names(void **state)
 {
 	static const char *const names[APCCONF_N_KEYS] = {
-	    "client-name",  "keep-leds",   "out-gap", "synth",	       "soundfont", "audio-driver",
-	    "audio-device", "period-size", "periods", "synth-latency", "reverb",    "chorus",
+	    "client-name",	 "keep-leds",	     "out-gap",	    "synth",
+	    "soundfont",	 "audio-driver",     "audio-device",  "period-size",
+	    "periods",		 "synth-latency",    "reverb",	    "chorus",
+	    "layout",		 "scale",	     "root",	    "octave",
+	    "transpose",	 "row-interval",     "channel",	    "velocity",
+	    "drum-notes",	 "fader-cc",	     "fader-channel", "fader-smoothing",
+	    "transpose-buttons",
 	};
 	int k;
 
@@ -810,6 +1145,10 @@ int main(void)
 	for (i = 0; i < sizeof(find_cases) / sizeof(find_cases[0]); i++)
 		add_test(find_cases[i].name, test_find_case, &find_cases[i]);
 	add_test("layering_system_user_device", test_layering_system_user_device, NULL);
+	add_test("map_config_defaults", test_map_config_defaults, NULL);
+	add_test("map_config_every_key", test_map_config_every_key, NULL);
+	add_test("map_config_device_over_global", test_map_config_device_over_global, NULL);
+	add_test("map_config_manual", test_map_config_manual, NULL);
 	add_test("max_devices", test_max_devices, NULL);
 	add_test("long_values", test_long_values, NULL);
 	add_test("len_bounds_text", test_len_bounds_text, NULL);

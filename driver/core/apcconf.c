@@ -12,19 +12,27 @@
 #include "apcconf.h"
 
 enum kind {
-	KIND_BOOL, /* int: yes/no */
-	KIND_UINT, /* unsigned int in [min, max] */
-	KIND_TEXT, /* printable text */
-	KIND_PATH, /* printable text starting with '/' */
-	KIND_NAME, /* letters, digits, '-', '_' */
+	KIND_BOOL,	  /* int: yes/no */
+	KIND_UINT,	  /* unsigned int in [min, max] */
+	KIND_TEXT,	  /* printable text */
+	KIND_PATH,	  /* printable text starting with '/' */
+	KIND_NAME,	  /* letters, digits, '-', '_' */
+	KIND_INT,	  /* int in [min, max], an optional sign */
+	KIND_CHANNEL,	  /* unsigned int: 1-16 in the file, 0-15 stored */
+	KIND_LAYOUT,	  /* int: apcmap_layout_by_name */
+	KIND_SCALE,	  /* int: apcmap_scale_by_name */
+	KIND_ROOT,	  /* unsigned int: apcmap_root_by_name */
+	KIND_DRUM_NOTES,  /* "gm" or up to 64 notes or '-' */
+	KIND_FADER_CC,	  /* one CC or '-' per fader */
+	KIND_BUTTONS,	  /* one button or "none" per apcmap_button_action */
 };
 
 struct keydef {
 	const char *name;
 	enum kind kind;
 	size_t off, size;
-	unsigned int min, max; /* KIND_UINT */
-	const char *unit;      /* KIND_UINT, for "is not a number of <unit>" */
+	int min, max;	  /* KIND_UINT, KIND_INT */
+	const char *what; /* KIND_UINT, KIND_INT: "is not <what> (min-max)" */
 	int device_only;
 };
 
@@ -35,17 +43,38 @@ struct keydef {
 static const struct keydef keydefs[APCCONF_N_KEYS] = {
 	[APCCONF_CLIENT_NAME] = { "client-name", KIND_TEXT, FIELD(client_name), 0, 0, NULL, 1 },
 	[APCCONF_KEEP_LEDS] = { "keep-leds", KIND_BOOL, FIELD(keep_leds), 0, 0, NULL, 0 },
-	[APCCONF_OUT_GAP] = { "out-gap", KIND_UINT, FIELD(out_gap_us), 0, 1000000, "microseconds", 0 },
+	[APCCONF_OUT_GAP] = { "out-gap", KIND_UINT, FIELD(out_gap_us), 0, 1000000,
+			      "a number of microseconds", 0 },
 	[APCCONF_SYNTH] = { "synth", KIND_BOOL, FIELD(synth), 0, 0, NULL, 0 },
 	[APCCONF_SOUNDFONT] = { "soundfont", KIND_PATH, FIELD(soundfont), 0, 0, NULL, 0 },
 	[APCCONF_AUDIO_DRIVER] = { "audio-driver", KIND_NAME, FIELD(audio_driver), 0, 0, NULL, 0 },
 	[APCCONF_AUDIO_DEVICE] = { "audio-device", KIND_TEXT, FIELD(audio_device), 0, 0, NULL, 0 },
-	[APCCONF_PERIOD_SIZE] = { "period-size", KIND_UINT, FIELD(period_size), 16, 8192, "frames", 0 },
-	[APCCONF_PERIODS] = { "periods", KIND_UINT, FIELD(periods), 2, 64, "periods", 0 },
+	[APCCONF_PERIOD_SIZE] = { "period-size", KIND_UINT, FIELD(period_size), 16, 8192,
+				  "a number of frames", 0 },
+	[APCCONF_PERIODS] = { "periods", KIND_UINT, FIELD(periods), 2, 64, "a number of periods", 0 },
 	[APCCONF_SYNTH_LATENCY] = { "synth-latency", KIND_UINT, FIELD(synth_latency), 0, 65536,
-				    "frames", 0 },
+				    "a number of frames", 0 },
 	[APCCONF_REVERB] = { "reverb", KIND_BOOL, FIELD(reverb), 0, 0, NULL, 0 },
 	[APCCONF_CHORUS] = { "chorus", KIND_BOOL, FIELD(chorus), 0, 0, NULL, 0 },
+	[APCCONF_LAYOUT] = { "layout", KIND_LAYOUT, FIELD(layout), 0, 0, NULL, 0 },
+	[APCCONF_SCALE] = { "scale", KIND_SCALE, FIELD(scale), 0, 0, NULL, 0 },
+	[APCCONF_ROOT] = { "root", KIND_ROOT, FIELD(root), 0, 0, NULL, 0 },
+	[APCCONF_OCTAVE] = { "octave", KIND_INT, FIELD(octave), APCMAP_OCTAVE_MIN,
+			     APCMAP_OCTAVE_MAX, "an octave", 0 },
+	[APCCONF_TRANSPOSE] = { "transpose", KIND_INT, FIELD(transpose), -APCMAP_TRANSPOSE_MAX,
+				APCMAP_TRANSPOSE_MAX, "a number of semitones", 0 },
+	[APCCONF_ROW_INTERVAL] = { "row-interval", KIND_UINT, FIELD(row_interval), 1, 12,
+				   "a number of semitones", 0 },
+	[APCCONF_CHANNEL] = { "channel", KIND_CHANNEL, FIELD(channel), 1, 16, NULL, 0 },
+	[APCCONF_VELOCITY] = { "velocity", KIND_UINT, FIELD(velocity), 1, 127, "a velocity", 0 },
+	[APCCONF_DRUM_NOTES] = { "drum-notes", KIND_DRUM_NOTES, FIELD(drum_notes), 0, 0, NULL, 0 },
+	[APCCONF_FADER_CC] = { "fader-cc", KIND_FADER_CC, FIELD(fader_cc), 0, 0, NULL, 0 },
+	[APCCONF_FADER_CHANNEL] = { "fader-channel", KIND_CHANNEL, FIELD(fader_channel), 1, 16,
+				    NULL, 0 },
+	[APCCONF_FADER_SMOOTHING] = { "fader-smoothing", KIND_UINT, FIELD(fader_smoothing_ms), 0,
+				      APCMAP_SMOOTHING_MAX_MS, "a number of milliseconds", 0 },
+	[APCCONF_TRANSPOSE_BUTTONS] = { "transpose-buttons", KIND_BUTTONS,
+					FIELD(transpose_buttons), 0, 0, NULL, 0 },
 };
 /* clang-format on */
 
@@ -190,6 +219,176 @@ static int parse_uint(const char *v, size_t n, unsigned int min, unsigned int ma
 	return 0;
 }
 
+/* An optional sign, then parse_uint's digits. */
+static int parse_int(const char *v, size_t n, int min, int max, int *out)
+{
+	unsigned int u;
+	int neg = n > 0 && v[0] == '-';
+
+	if (n > 0 && (v[0] == '-' || v[0] == '+')) {
+		v++;
+		n--;
+	}
+	if (parse_uint(v, n, 0, neg ? (unsigned int)-min : (unsigned int)max, &u) < 0)
+		return -EINVAL;
+	*out = neg ? -(int)u : (int)u;
+	if (*out < min)
+		return -EINVAL;
+	return 0;
+}
+
+/* The next word of a list at *pp: words are separated by blanks, a comma,
+ * or both. 0 at the end of the list, -EINVAL for an empty word (two commas). */
+static int next_word(const char **pp, const char *end, const char **word, size_t *n)
+{
+	const char *p = skip_blank(*pp, end);
+
+	if (p == end)
+		return 0;
+	*word = p;
+	while (p < end && !is_blank(*p) && *p != ',')
+		p++;
+	*n = (size_t)(p - *word);
+	p = skip_blank(p, end);
+	if (p < end && *p == ',') {
+		p = skip_blank(p + 1, end);
+		if (p == end || *p == ',')
+			return -EINVAL;
+	}
+	*pp = p;
+	return *n ? 1 : -EINVAL;
+}
+
+/* A note or controller number 0-127, or '-' for none. */
+static int parse_midi_or_none(const char *w, size_t n, uint8_t *out)
+{
+	unsigned int u;
+
+	if (n == 1 && w[0] == '-') {
+		*out = APCMAP_NONE;
+		return 0;
+	}
+	if (parse_uint(w, n, 0, 127, &u) < 0)
+		return -EINVAL;
+	*out = (uint8_t)u;
+	return 0;
+}
+
+/* track1-track8, scene1-scene8 (LED index) or none. */
+static int parse_button(const char *w, size_t n, uint8_t *out)
+{
+	if (n == 4 && !memcmp(w, "none", 4)) {
+		*out = APCMAP_NONE;
+		return 0;
+	}
+	if (n != 6 || w[5] < '1' || w[5] > '8')
+		return -EINVAL;
+	if (!memcmp(w, "track", 5))
+		*out = (uint8_t)(APC_LED_TRACK0 + w[5] - '1');
+	else if (!memcmp(w, "scene", 5))
+		*out = (uint8_t)(APC_LED_SCENE0 + w[5] - '1');
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* The values a word list takes, for "is not one of ...". */
+static void list_names(char *buf, size_t size, const char *(*name)(int), int n,
+		       const char *extra)
+{
+	size_t len = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "", name(i));
+	if (extra && len < size)
+		snprintf(buf + len, size - len, "%s", extra);
+}
+
+static const char *layout_name(int i)
+{
+	return apcmap_layout_name((enum apcmap_layout)i);
+}
+
+static const char *scale_name(int i)
+{
+	return apcmap_scale_name((enum apcmap_scale)i);
+}
+
+/* The mapping's lists (drum-notes, fader-cc, transpose-buttons), into `s`
+ * unless it is NULL (checking). */
+static int set_list(struct scan *st, const struct keydef *kd, const char *v, size_t n,
+		    struct apcconf_settings *s)
+{
+	uint8_t vals[APC_NUM_PADS];
+	const char *p = v, *end = v + n, *w = NULL;
+	size_t wn = 0;
+	unsigned int count = 0, max, i;
+	int r;
+
+	max = kd->kind == KIND_DRUM_NOTES ? APC_NUM_PADS
+	      : kd->kind == KIND_FADER_CC ? APC_NUM_FADERS
+					  : APCMAP_N_ACTIONS;
+	if (kd->kind == KIND_DRUM_NOTES && n == 2 && !memcmp(v, "gm", 2)) {
+		if (s)
+			memset(&s->drum_notes, 0, sizeof(s->drum_notes));
+		return 0;
+	}
+	while ((r = next_word(&p, end, &w, &wn)) > 0) {
+		if (count == max)
+			break;
+		if (kd->kind == KIND_BUTTONS) {
+			if (parse_button(w, wn, &vals[count]) < 0)
+				return scan_fail(st,
+						 "%s: '%.*s%s' is not a button (track1-track8, "
+						 "scene1-scene8 or none)",
+						 kd->name, SHOW(w, wn));
+			for (i = 0; i < count; i++)
+				if (vals[i] == vals[count] && vals[i] != APCMAP_NONE)
+					return scan_fail(st, "%s: '%.*s' given twice", kd->name,
+							 (int)wn, w);
+		} else if (parse_midi_or_none(w, wn, &vals[count]) < 0) {
+			return scan_fail(st, "%s: '%.*s%s' is not a %s (0-127) or -", kd->name,
+					 SHOW(w, wn),
+					 kd->kind == KIND_DRUM_NOTES ? "note" : "controller number");
+		}
+		count++;
+	}
+	if (r < 0)
+		return scan_fail(st, "%s: an empty item in the list", kd->name);
+	if (r > 0 && kd->kind == KIND_DRUM_NOTES)
+		return scan_fail(st, "%s: more than %u notes (one per pad)", kd->name, max);
+	if (kd->kind == KIND_FADER_CC && r > 0)
+		return scan_fail(st, "%s: more than %u values (faders 1-8, then the master)",
+				 kd->name, max);
+	if (kd->kind == KIND_FADER_CC && count != max)
+		return scan_fail(st, "%s: %u values, not %u (faders 1-8, then the master)",
+				 kd->name, count, max);
+	if (kd->kind == KIND_BUTTONS && r > 0)
+		return scan_fail(st,
+				 "%s: more than %u buttons (octave up, octave down, semitone "
+				 "down, semitone up)",
+				 kd->name, max);
+	if (kd->kind == KIND_BUTTONS && count != max)
+		return scan_fail(st,
+				 "%s: %u buttons, not %u (octave up, octave down, semitone "
+				 "down, semitone up)",
+				 kd->name, count, max);
+	if (!s)
+		return 0;
+	if (kd->kind == KIND_DRUM_NOTES) {
+		memset(&s->drum_notes, 0, sizeof(s->drum_notes));
+		s->drum_notes.n = count;
+		memcpy(s->drum_notes.note, vals, count);
+	} else if (kd->kind == KIND_FADER_CC) {
+		memcpy(s->fader_cc, vals, count);
+	} else {
+		memcpy(s->transpose_buttons, vals, count);
+	}
+	return 0;
+}
+
 static struct apcconf_settings *scan_target(struct scan *st)
 {
 	if (!st->out)
@@ -221,11 +420,59 @@ static int set_value(struct scan *st, enum apcconf_key key, const char *v, size_
 			*(int *)(void *)((char *)s + kd->off) = b;
 		break;
 	case KIND_UINT:
-		if (n >= VALUE_MAX || parse_uint(v, n, kd->min, kd->max, &u) < 0)
-			return scan_fail(st, "%s: '%.*s%s' is not a number of %s (%u-%u)", kd->name,
-					 SHOW(v, n), kd->unit, kd->min, kd->max);
+	case KIND_CHANNEL:
+		if (n >= VALUE_MAX ||
+		    parse_uint(v, n, (unsigned int)kd->min, (unsigned int)kd->max, &u) < 0)
+			return scan_fail(st, "%s: '%.*s%s' is not %s (%d-%d)", kd->name, SHOW(v, n),
+					 kd->what ? kd->what : "a MIDI channel", kd->min, kd->max);
 		if (s)
-			*(unsigned int *)(void *)((char *)s + kd->off) = u;
+			*(unsigned int *)(void *)((char *)s + kd->off) =
+				kd->kind == KIND_CHANNEL ? u - 1 : u;
+		break;
+	case KIND_INT:
+		if (n >= VALUE_MAX || parse_int(v, n, kd->min, kd->max, &b) < 0)
+			return scan_fail(st, "%s: '%.*s%s' is not %s (%d to %d)", kd->name,
+					 SHOW(v, n), kd->what, kd->min, kd->max);
+		if (s)
+			*(int *)(void *)((char *)s + kd->off) = b;
+		break;
+	case KIND_LAYOUT:
+	case KIND_SCALE:
+		b = kd->kind == KIND_LAYOUT ? apcmap_layout_by_name(v, n)
+					    : apcmap_scale_by_name(v, n);
+		if (n >= VALUE_MAX || b < 0) {
+			char names[160];
+
+			if (kd->kind == KIND_LAYOUT)
+				list_names(names, sizeof(names), layout_name, APCMAP_N_LAYOUTS,
+					   NULL);
+			else
+				list_names(names, sizeof(names), scale_name, APCMAP_N_SCALES,
+					   ", ionian, aeolian");
+			return scan_fail(st, "%s: '%.*s%s' is not one of %s", kd->name, SHOW(v, n),
+					 names);
+		}
+		if (s)
+			*(int *)(void *)((char *)s + kd->off) = b;
+		break;
+	case KIND_ROOT:
+		b = apcmap_root_by_name(v, n);
+		if (b < 0)
+			return scan_fail(st,
+					 "%s: '%.*s%s' is not a note name (C, C#, Db, D, ... B) "
+					 "or a number 0-11",
+					 kd->name, SHOW(v, n));
+		if (s)
+			*(unsigned int *)(void *)((char *)s + kd->off) = (unsigned int)b;
+		break;
+	case KIND_DRUM_NOTES:
+	case KIND_FADER_CC:
+	case KIND_BUTTONS:
+		if (n >= VALUE_MAX)
+			return scan_fail(st, "%s: '%.*s%s' is longer than %d bytes", kd->name,
+					 SHOW(v, n), VALUE_MAX - 1);
+		if (set_list(st, kd, v, n, s) < 0)
+			return -EINVAL;
 		break;
 	case KIND_TEXT:
 	case KIND_PATH:
@@ -582,6 +829,41 @@ void apcconf_resolve(const struct apcconf *c, const struct apcconf_dev *d,
 	*out = c->global;
 	if (d)
 		settings_overlay(out, &d->s);
+}
+
+void apcconf_map_config(const struct apcconf_settings *s, struct apcmap_config *out)
+{
+	unsigned int i;
+
+	apcmap_config_default(out);
+	if (s->set & APCCONF_BIT(APCCONF_LAYOUT))
+		out->layout = (enum apcmap_layout)s->layout;
+	if (s->set & APCCONF_BIT(APCCONF_SCALE))
+		out->scale = (enum apcmap_scale)s->scale;
+	if (s->set & APCCONF_BIT(APCCONF_ROOT))
+		out->root = (uint8_t)s->root;
+	if (s->set & APCCONF_BIT(APCCONF_OCTAVE))
+		out->octave = (int8_t)s->octave;
+	if (s->set & APCCONF_BIT(APCCONF_TRANSPOSE))
+		out->transpose = (int8_t)s->transpose;
+	if (s->set & APCCONF_BIT(APCCONF_ROW_INTERVAL))
+		out->row_interval = (uint8_t)s->row_interval;
+	if (s->set & APCCONF_BIT(APCCONF_CHANNEL))
+		out->channel = (uint8_t)s->channel;
+	if (s->set & APCCONF_BIT(APCCONF_VELOCITY))
+		out->velocity = (uint8_t)s->velocity;
+	/* n = 0 is "gm": the default already there. */
+	if ((s->set & APCCONF_BIT(APCCONF_DRUM_NOTES)) && s->drum_notes.n)
+		for (i = 0; i < APC_NUM_PADS; i++)
+			out->drum_notes[i] = i < s->drum_notes.n ? s->drum_notes.note[i] : APCMAP_NONE;
+	if (s->set & APCCONF_BIT(APCCONF_FADER_CC))
+		memcpy(out->fader_cc, s->fader_cc, sizeof(out->fader_cc));
+	if (s->set & APCCONF_BIT(APCCONF_FADER_CHANNEL))
+		out->fader_channel = (uint8_t)s->fader_channel;
+	if (s->set & APCCONF_BIT(APCCONF_FADER_SMOOTHING))
+		out->fader_smoothing_ms = (uint16_t)s->fader_smoothing_ms;
+	if (s->set & APCCONF_BIT(APCCONF_TRANSPOSE_BUTTONS))
+		memcpy(out->transpose_buttons, s->transpose_buttons, sizeof(out->transpose_buttons));
 }
 
 const char *apcconf_key_name(enum apcconf_key key)

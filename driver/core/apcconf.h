@@ -10,6 +10,9 @@
 #define APC_APCCONF_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "apcmap.h"
 
 /* Device sections per struct apcconf (per file, and after a merge). */
 #define APCCONF_MAX_DEVICES 16
@@ -40,6 +43,20 @@ enum apcconf_key {
 	APCCONF_SYNTH_LATENCY, /* synth-latency = FRAMES (0-65536) */
 	APCCONF_REVERB,	       /* reverb = yes|no */
 	APCCONF_CHORUS,	       /* chorus = yes|no */
+	/* The play mapping (apcmap.h); its defaults: apcmap_config_default. */
+	APCCONF_LAYOUT,		   /* layout = chromatic|in-key|drum */
+	APCCONF_SCALE,		   /* scale = major|minor|dorian|... */
+	APCCONF_ROOT,		   /* root = C|C#|Db|...|B|0-11 */
+	APCCONF_OCTAVE,		   /* octave = -1..9 */
+	APCCONF_TRANSPOSE,	   /* transpose = -12..12 */
+	APCCONF_ROW_INTERVAL,	   /* row-interval = SEMITONES (1-12) */
+	APCCONF_CHANNEL,	   /* channel = 1-16 */
+	APCCONF_VELOCITY,	   /* velocity = 1-127 */
+	APCCONF_DRUM_NOTES,	   /* drum-notes = gm | NOTE|- ... (up to 64) */
+	APCCONF_FADER_CC,	   /* fader-cc = CC|- x 9 */
+	APCCONF_FADER_CHANNEL,	   /* fader-channel = 1-16 */
+	APCCONF_FADER_SMOOTHING,   /* fader-smoothing = MILLISECONDS (0-1000) */
+	APCCONF_TRANSPOSE_BUTTONS, /* transpose-buttons = BUTTON x 4 */
 	APCCONF_N_KEYS
 };
 
@@ -62,6 +79,23 @@ struct apcconf_settings {
 	unsigned int synth_latency;
 	int reverb;
 	int chorus;
+	/* The play mapping, in apcmap_config's terms (channels 0-15). */
+	int layout;	   /* enum apcmap_layout */
+	int scale;	   /* enum apcmap_scale */
+	unsigned int root; /* 0-11 */
+	int octave;
+	int transpose;
+	unsigned int row_interval;
+	unsigned int channel; /* 0-15 (1-16 in the file) */
+	unsigned int velocity;
+	struct {
+		unsigned int n;		    /* 0: "gm", the GM quadrants */
+		uint8_t note[APC_NUM_PADS]; /* APCMAP_NONE: "-", silent */
+	} drum_notes;
+	uint8_t fader_cc[APC_NUM_FADERS]; /* APCMAP_NONE: "-" */
+	unsigned int fader_channel;	  /* 0-15 */
+	unsigned int fader_smoothing_ms;
+	uint8_t transpose_buttons[APCMAP_N_ACTIONS]; /* LED index or APCMAP_NONE */
 };
 
 /* A [device "..."] section. `key` is normalised the way apcminid names
@@ -88,7 +122,7 @@ struct apcconf {
 struct apcconf_error {
 	const char *filename;
 	unsigned int line;
-	char msg[192];
+	char msg[256];
 };
 
 /* Nothing set, no devices. */
@@ -129,6 +163,11 @@ const struct apcconf_dev *apcconf_find_device(const struct apcconf *c, const cha
  * NULL (a device without a section: the global part alone). */
 void apcconf_resolve(const struct apcconf *c, const struct apcconf_dev *d,
 		     struct apcconf_settings *out);
+
+/* The play mapping's configuration from resolved settings: each mapping
+ * key set in `s` over apcmap_config_default() (drum-notes: the pads after
+ * the list are silent). Whatever apcconf_parse accepted is valid here. */
+void apcconf_map_config(const struct apcconf_settings *s, struct apcmap_config *out);
 
 /* The key's name in the file ("out-gap"), or NULL if out of range. */
 const char *apcconf_key_name(enum apcconf_key key);
