@@ -366,14 +366,17 @@ vm_aseqdump_events() {
 
 # ---- what the scenarios play ----
 
-# vm_paint_all: the whole LED state as one SMF event per LED at tick 0 (so
-# every path gets them as one batch) and, for the mk2, a custom RGB sysex on
-# two pads: events.txt (vm_smf lines), paint.mid, and expected.txt, the grid
-# apcemu must then show, computed from its documented format
-# (tests/vm/README.md), not by apcemu. Sets VM_PAINT_LEDS and
-# VM_PAINT_SYSEX, the number of each. Needs vm_model.
+# vm_paint_all [raw]: the whole LED state as one SMF event per LED at tick 0
+# (so every path gets them as one batch) and, for the mk2, a custom RGB
+# sysex on two blinking pads: events.txt (vm_smf lines), paint.mid, and
+# expected.txt, the grid apcemu must then show, computed from its
+# documented format (tests/vm/README.md), not by apcemu. apcminid shows the
+# colour (the latest wish); with "raw", for a path that passes the bytes on
+# as they came, the pads go on blinking (the device ignores RGB on them).
+# Sets VM_PAINT_LEDS and VM_PAINT_SYSEX, the number of each. Needs vm_model.
 vm_paint_all() {
-	awk -v model="$APC_MODEL" -v tf="$apc_track_first" -v sf="$apc_scene_first" '
+	awk -v model="$APC_MODEL" -v tf="$apc_track_first" -v sf="$apc_scene_first" \
+	    -v raw="${1:-}" '
 	function hex(v) { return sprintf("%02x", v) }
 	BEGIN {
 		split(".GgRrYy", mk1, "")
@@ -398,7 +401,7 @@ vm_paint_all() {
 		if (model == "mk2") {
 			# pads 60-61 to #ff8001: each component as (v >> 7, v & 0x7f)
 			print "0 F0 47 7F 4F 24 00 08 3C 3D 01 7F 01 00 00 01 F7" >"events.txt"
-			tok[60] = tok[61] = "#ff8001"
+			if (raw != "raw") tok[60] = tok[61] = "#ff8001"
 		}
 		print "grid " model >"expected.txt"
 		for (y = 7; y >= 0; y--) {

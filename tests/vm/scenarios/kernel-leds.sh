@@ -1,5 +1,5 @@
 #!/bin/sh
-# kernel-leds: aplaymidi paints the whole LED state through snd-usb-audio; the emulator's grid matches exactly.
+# kernel-leds: aplaymidi paints the whole LED state through snd-usb-audio; the emulator's grid matches exactly (the mk2's blinking pads ignore the RGB colour sent to them).
 # models: mk1 mk2
 # timeout: 60
 set -eu
@@ -7,7 +7,7 @@ set -eu
 vm_need apcemu aplaymidi aconnect
 vm_model
 
-vm_paint_all
+vm_paint_all raw
 nleds=$VM_PAINT_LEDS
 nsysex=$VM_PAINT_SYSEX
 
