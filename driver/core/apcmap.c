@@ -656,9 +656,11 @@ static struct apc_led pad_led(const struct apcmap *m, enum colour c)
 {
 	struct apc_led led;
 
+	memset(&led, 0, sizeof(led));
 	led.value = colours[m->model->leds][c];
-	/* mk2: solid at 100 %; mk1: 0, its only channel. */
-	led.behaviour = led.value ? m->model->pad_led_default_channel : 0;
+	/* mk2: solid at 100 %, off included (off on a blinking channel
+	 * leaves the pad blinking black); mk1: 0, its only channel. */
+	led.behaviour = m->model->pad_led_default_channel;
 	return led;
 }
 
@@ -725,10 +727,8 @@ void apcmap_leds(const struct apcmap *m, struct apc_led out[APC_NUM_LEDS])
 		leds_page(m, out);
 	else
 		leds_play(m, out);
-	for (i = APC_LED_TRACK0; i < APC_NUM_LEDS; i++) {
-		out[i].value = 0;
-		out[i].behaviour = 0;
-	}
+	for (i = APC_LED_TRACK0; i < APC_NUM_LEDS; i++)
+		memset(&out[i], 0, sizeof(out[i]));
 	for (i = 0; i < APCMAP_N_ACTIONS; i++)
 		if (m->conf.transpose_buttons[i] != APCMAP_NONE && lit[i])
 			out[m->conf.transpose_buttons[i]].value = 1;
