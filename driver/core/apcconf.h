@@ -106,9 +106,9 @@ struct apcconf_dev {
 	struct apcconf_settings s;
 };
 
-/* About 23 KiB, all of it inline: callers keep one in a long-lived struct
+/* About 25 KiB, all of it inline: callers keep one in a long-lived struct
  * (or static) rather than on a small stack; apcconf_parse itself needs
- * about 3 KiB of stack. */
+ * about 4.5 KiB of stack. */
 struct apcconf {
 	struct apcconf_settings global;
 	struct apcconf_dev dev[APCCONF_MAX_DEVICES];
