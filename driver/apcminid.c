@@ -152,6 +152,23 @@ static void apcminid_in_log_dispatch(void *user)
 	bridge_in_log_woke(app->bridge, apcusb_woke_ns(app->usb));
 }
 
+/* The play mappings' held-back fader values (fader-smoothing). */
+static void apcminid_map_prepare(void *user, uint64_t *deadline)
+{
+	struct apcminid *app = user;
+	uint64_t t;
+
+	if (bridge_next_deadline(app->bridge, &t) && (!*deadline || t < *deadline))
+		*deadline = t;
+}
+
+static void apcminid_map_dispatch(void *user)
+{
+	struct apcminid *app = user;
+
+	bridge_tick(app->bridge, apc_now_ns());
+}
+
 static void apcminid_reload(struct apcminid *app);
 
 static void apcminid_signal(void *user, int fd, short revents)
@@ -277,6 +294,7 @@ static void apcminid_configure(void *user, const struct bridge_dev *bd,
 		snprintf(cfg->name, sizeof(cfg->name), "%s", s.client_name);
 	if (s.set & APCCONF_BIT(APCCONF_KEEP_LEDS))
 		cfg->keep_leds = s.keep_leds;
+	apcconf_map_config(&s, &cfg->map);
 }
 
 /* SIGHUP: read the files again; a bad file keeps what runs. Client names
@@ -527,6 +545,11 @@ int main(int argc, char **argv)
 			log_err("Cannot add the IN log to the event loop: %s", strerror(-r));
 			goto err_free_bridge;
 		}
+	}
+	r = loop_add_hook(app.loop, apcminid_map_prepare, apcminid_map_dispatch, &app);
+	if (r < 0) {
+		log_err("Cannot add the play mapping's timer to the event loop: %s", strerror(-r));
+		goto err_free_bridge;
 	}
 	r = apcusb_new(&app.usb, &cfg, &bridge_usb_owner, app.bridge, app.loop);
 	if (r < 0) {

@@ -65,6 +65,16 @@ unsigned int bridge_dev_ports(const struct bridge_dev *bd)
 	return bd->model->n_cables < BRIDGE_MAX_PORTS ? bd->model->n_cables : BRIDGE_MAX_PORTS;
 }
 
+unsigned int bridge_dev_play_port(const struct bridge_dev *bd)
+{
+	return bridge_dev_ports(bd);
+}
+
+int bridge_dev_map_draws(const struct bridge_dev *bd)
+{
+	return bd->play_subs > 0;
+}
+
 unsigned int bridge_num_present(const struct bridge *b)
 {
 	const struct bridge_dev *bd;
@@ -83,7 +93,7 @@ static void bridge_dev_free(struct bridge_dev *bd)
 		return;
 	if (bd->seq_priv)
 		bd->b->ops->close(bd);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < BRIDGE_MAX_ALL_PORTS; i++)
 		if (bd->to_event[i])
 			snd_midi_event_free(bd->to_event[i]);
 	if (bd->to_midi)
@@ -129,17 +139,29 @@ static void bridge_client_name(struct bridge *b, const struct usbdev *u, char *o
 		snprintf(out, outsz, "%s %u", u->card_name, n);
 }
 
-/* Ask the configuration about `bd`: its keep-leds at once, its client name
- * into `name` (NULL: into bd->name, before the client exists). Returns 1 if
- * the name is not the current one. */
+/* Ask the configuration about `bd`: its keep-leds and play mapping at once,
+ * its client name into `name` (NULL: into bd->name, before the client
+ * exists). Returns 1 if the name is not the current one. */
 static int bridge_dev_configure(struct bridge_dev *bd, char name[64])
 {
 	struct bridge_dev_config cfg = { .keep_leds = -1 };
+	int r;
 
+	apcmap_config_default(&cfg.map);
+	if (bd->b->opt.configure)
+		bd->b->opt.configure(bd->b->opt.user, bd, &cfg);
+	bd->keep_leds = cfg.keep_leds;
+	/* Notes sounding keep their note-offs; the picture follows. */
+	r = name ? apcmap_set_config(&bd->map, &cfg.map)
+		 : apcmap_init(&bd->map, bd->model, &cfg.map);
+	if (r < 0) {
+		log_warn("%s: the play mapping's settings are not valid; it keeps what it had",
+			 bd->name);
+		if (!name)
+			apcmap_init(&bd->map, bd->model, NULL);
+	}
 	if (!bd->b->opt.configure)
 		return 0;
-	bd->b->opt.configure(bd->b->opt.user, bd, &cfg);
-	bd->keep_leds = cfg.keep_leds;
 	if (!cfg.name[0])
 		return 0;
 	if (!name) {
@@ -150,6 +172,8 @@ static int bridge_dev_configure(struct bridge_dev *bd, char name[64])
 	return strcmp(name, bd->name) != 0;
 }
 
+static void bridge_dev_draw(struct bridge_dev *bd);
+
 void bridge_reconfigure(struct bridge *b)
 {
 	struct bridge_dev *bd;
@@ -157,7 +181,9 @@ void bridge_reconfigure(struct bridge *b)
 	int r;
 
 	for (bd = b->devs; bd; bd = bd->next) {
-		if (!bridge_dev_configure(bd, name))
+		r = bridge_dev_configure(bd, name);
+		bridge_dev_draw(bd);
+		if (!r)
 			continue;
 		r = b->ops->rename(bd, name);
 		if (r < 0) {
@@ -191,11 +217,13 @@ static int bridge_dev_new(struct bridge *b, struct usbdev *u, struct bridge_dev 
 	bridge_dev_configure(bd, NULL);
 	for (i = 0; i < BRIDGE_MAX_PORTS; i++)
 		snprintf(bd->port_names[i], sizeof(bd->port_names[i]), "%s", u->port_names[i]);
+	snprintf(bd->play_port_name, sizeof(bd->play_port_name), "%.26s Play", u->card_name);
 	apc_leds_init(&bd->leds, u->model);
+	apc_leds_init(&bd->app_leds, u->model);
 	usbout_init(&bd->out, &bd->leds);
 	usbmidi_decoder_init(&bd->in);
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < BRIDGE_MAX_ALL_PORTS; i++) {
 		r = snd_midi_event_new(BRIDGE_MSG_MAX, &bd->to_event[i]);
 		if (r < 0)
 			goto err_free;
@@ -285,6 +313,7 @@ static void bridge_add_usb_stats(struct usbdev_stats *sum, const struct usbdev_s
 
 static void bridge_deliver(struct bridge_dev *bd, unsigned int cable, const uint8_t *msg,
 			   size_t len);
+static void bridge_play(struct bridge_dev *bd, const struct apcmap_out *out);
 
 static void bridge_release_one(void *user, unsigned int cable, const uint8_t *msg, size_t len)
 {
@@ -292,22 +321,28 @@ static void bridge_release_one(void *user, unsigned int cable, const uint8_t *ms
 }
 
 /* The device went away (or is let go): pads and buttons still held would
- * sound on in every subscriber; send their note-offs now, stamped now. */
+ * sound on in every subscriber; send their note-offs now, stamped now, on
+ * their ports and (through the mapping) on the play port, with the fader
+ * values the mapping held back. */
 static void bridge_release_held(struct bridge_dev *bd)
 {
+	struct apcmap_out out;
 	unsigned int n;
 	int r;
 
 	bd->in_time_ns = apc_now_ns();
 	n = apc_held_release(&bd->held, bridge_release_one, bd);
-	if (!n)
+	if (apcmap_release_all(&bd->map, &out) > 0)
+		bridge_play(bd, &out);
+	if (!bd->in_unsent)
 		return;
 	bd->stats.notes_released += n;
 	bd->in_unsent = 0;
 	r = bd->b->ops->drain(bd);
 	if (r < 0)
 		log_dbg("%s: Cannot drain sequencer output: %s", bd->name, strerror(-r));
-	log_info("%s (%s): %u held note(s) released", bd->model->name, bd->key, n);
+	if (n)
+		log_info("%s (%s): %u held note(s) released", bd->model->name, bd->key, n);
 }
 
 static void bridge_detach(void *user, struct usbdev *u)
@@ -338,29 +373,19 @@ static void bridge_detach(void *user, struct usbdev *u)
 		b->opt.gone(b->opt.user, bd);
 }
 
-/* One message from the device, as the device sent it, to the in-process
- * consumer and to the subscribers of its cable's port, stamped with the
- * current IN transfer's reap time (bd->in_time_ns). */
-static void bridge_deliver(struct bridge_dev *bd, unsigned int cable, const uint8_t *msg,
-			   size_t len)
+/* One message to the subscribers of `port`, stamped with the current IN
+ * transfer's reap time (bd->in_time_ns). */
+static int bridge_send(struct bridge_dev *bd, unsigned int port, const uint8_t *msg, size_t len)
 {
 	snd_seq_event_t ev;
 	long r;
-	int port;
-
-	if (bd->b->opt.local)
-		bd->b->opt.local(bd->b->opt.local_user, bd, cable, msg, len, bd->in_time_ns);
-	apc_held_update(&bd->held, cable, msg, len);
-	if (cable >= bridge_dev_ports(bd))
-		goto err_drop;
-	port = (int)cable;
 
 	snd_seq_ev_clear(&ev);
-	snd_midi_event_reset_encode(bd->to_event[cable]);
-	r = snd_midi_event_encode(bd->to_event[cable], msg, (long)len, &ev);
+	snd_midi_event_reset_encode(bd->to_event[port]);
+	r = snd_midi_event_encode(bd->to_event[port], msg, (long)len, &ev);
 	if (r < 0 || ev.type == SND_SEQ_EVENT_NONE)
-		goto err_drop;
-	snd_seq_ev_set_source(&ev, port);
+		return -EINVAL;
+	snd_seq_ev_set_source(&ev, (int)port);
 	snd_seq_ev_set_subs(&ev);
 	snd_seq_ev_set_direct(&ev);
 	/* A direct event's time refers to no queue and the kernel leaves it
@@ -372,13 +397,46 @@ static void bridge_deliver(struct bridge_dev *bd, unsigned int cable, const uint
 	ev.time.time.tv_sec = (unsigned int)(bd->in_time_ns / 1000000000ull);
 	ev.time.time.tv_nsec = (unsigned int)(bd->in_time_ns % 1000000000ull);
 	if (bd->b->ops->output(bd, &ev) < 0)
-		goto err_drop;
-	bd->stats.in_events++;
+		return -ENOSPC;
 	bd->in_unsent = 1;
-	return;
+	return 0;
+}
 
-err_drop:
-	bd->stats.in_dropped++;
+/* What the play mapping made of something: on the play port, when anyone
+ * listens (the mapping keeps its state either way). */
+static void bridge_play(struct bridge_dev *bd, const struct apcmap_out *out)
+{
+	unsigned int i;
+
+	if (!bd->play_subs)
+		return;
+	for (i = 0; i < out->n; i++) {
+		if (bridge_send(bd, bridge_dev_play_port(bd), out->msg[i], 3) < 0)
+			bd->stats.in_dropped++;
+		else
+			bd->stats.play_events++;
+	}
+}
+
+/* One message from the device, as the device sent it, to the in-process
+ * consumer and to the subscribers of its cable's port; a control also to
+ * the play mapping. */
+static void bridge_deliver(struct bridge_dev *bd, unsigned int cable, const uint8_t *msg,
+			   size_t len)
+{
+	struct apc_control c;
+	struct apcmap_out out;
+
+	if (bd->b->opt.local)
+		bd->b->opt.local(bd->b->opt.local_user, bd, cable, msg, len, bd->in_time_ns);
+	apc_held_update(&bd->held, cable, msg, len);
+	if (cable >= bridge_dev_ports(bd) || bridge_send(bd, cable, msg, len) < 0)
+		bd->stats.in_dropped++;
+	else
+		bd->stats.in_events++;
+	if (cable == 0 && apc_control_from_midi(bd->model, msg, len, &c) == 0 &&
+	    apcmap_control(&bd->map, &c, bd->in_time_ns, &out) > 0)
+		bridge_play(bd, &out);
 }
 
 /* The mk2's answer to our introduction: its nine fader positions, passed on
@@ -498,6 +556,8 @@ static void bridge_input_end(void *user)
 		r = b->ops->drain(bd);
 		if (r < 0)
 			log_dbg("%s: Cannot drain sequencer output: %s", bd->name, strerror(-r));
+		/* The events left first; the LEDs that show them follow. */
+		bridge_dev_draw(bd);
 	}
 	if (b->log.f) {
 		now = apc_now_ns();
@@ -539,6 +599,45 @@ const struct usbdev_owner bridge_usb_owner = {
 	.out_error = bridge_out_error,
 };
 
+/* The play mapping's LED picture, if it draws and it changed: into the LED
+ * state, and to the device. */
+static void bridge_dev_draw(struct bridge_dev *bd)
+{
+	unsigned int gen = apcmap_leds_generation(&bd->map);
+
+	if (!bridge_dev_map_draws(bd) || gen == bd->map_drawn)
+		return;
+	bd->map_drawn = gen;
+	if (apcmap_leds_apply(&bd->map, &bd->leds) > 0 && bd->usb) {
+		bd->stats.kicks++;
+		usbdev_kick(bd->usb);
+	}
+}
+
+/* A subscription to the play port came or went (the sequencer tells the
+ * port's owner). The first one hands the LEDs to the mapping, the last one
+ * gives them back to the clients' picture. */
+static int bridge_play_subscribers(struct bridge_dev *bd, int delta)
+{
+	struct apcmap_out out;
+	unsigned int i;
+	int r = 0;
+
+	if (delta > 0) {
+		if (bd->play_subs++ > 0)
+			return 0;
+		bd->map_drawn = apcmap_leds_generation(&bd->map);
+		return apcmap_leds_apply(&bd->map, &bd->leds) > 0;
+	}
+	if (!bd->play_subs || --bd->play_subs > 0)
+		return 0;
+	/* Nobody hears them any more: nothing to send, state to forget. */
+	apcmap_release_all(&bd->map, &out);
+	for (i = 0; i < APC_NUM_LEDS; i++)
+		r |= apc_leds_set(&bd->leds, i, &bd->app_leds.want[i]) > 0;
+	return r;
+}
+
 int bridge_dev_seq_event(struct bridge_dev *bd, const snd_seq_event_t *ev)
 {
 	uint8_t msg[BRIDGE_MSG_MAX];
@@ -547,6 +646,12 @@ int bridge_dev_seq_event(struct bridge_dev *bd, const snd_seq_event_t *ev)
 	int r;
 
 	bd->stats.seq_events++;
+	if ((ev->type == SND_SEQ_EVENT_PORT_SUBSCRIBED ||
+	     ev->type == SND_SEQ_EVENT_PORT_UNSUBSCRIBED) &&
+	    ev->data.connect.sender.client == bd->client &&
+	    ev->data.connect.sender.port == bridge_dev_play_port(bd))
+		return bridge_play_subscribers(bd,
+					       ev->type == SND_SEQ_EVENT_PORT_SUBSCRIBED ? 1 : -1);
 	if (ev->dest.port >= bridge_dev_ports(bd))
 		return 0;
 	cable = ev->dest.port;
@@ -560,10 +665,14 @@ int bridge_dev_seq_event(struct bridge_dev *bd, const snd_seq_event_t *ev)
 		return 0;
 	}
 	if (cable == 0) {
-		r = apc_leds_apply_midi(&bd->leds, msg, (size_t)n);
+		r = apc_leds_apply_midi(&bd->app_leds, msg, (size_t)n);
 		if (r >= 0) {
 			bd->stats.led_events++;
-			return r > 0;
+			if (bridge_dev_map_draws(bd)) {
+				bd->stats.app_led_events++;
+				return 0;
+			}
+			return apc_leds_apply_midi(&bd->leds, msg, (size_t)n) > 0;
 		}
 	}
 	if (!bd->usb) {
@@ -605,6 +714,43 @@ void bridge_dev_seq_ready(struct bridge_dev *bd)
 	if (work && bd->usb && usbout_pending(&bd->out)) {
 		bd->stats.kicks++;
 		usbdev_kick(bd->usb);
+	}
+}
+
+int bridge_next_deadline(const struct bridge *b, uint64_t *due_ns)
+{
+	const struct bridge_dev *bd;
+	uint64_t t;
+	int any = 0;
+
+	for (bd = b->devs; bd; bd = bd->next) {
+		if (apcmap_next_deadline(&bd->map, &t) && (!any || t < *due_ns)) {
+			*due_ns = t;
+			any = 1;
+		}
+	}
+	return any;
+}
+
+void bridge_tick(struct bridge *b, uint64_t now_ns)
+{
+	struct bridge_dev *bd;
+	struct apcmap_out out;
+	uint64_t t;
+	int r;
+
+	for (bd = b->devs; bd; bd = bd->next) {
+		if (!apcmap_next_deadline(&bd->map, &t) || t > now_ns)
+			continue;
+		if (apcmap_tick(&bd->map, now_ns, &out) <= 0)
+			continue;
+		/* Stamped when they leave: the device sent them earlier. */
+		bd->in_time_ns = now_ns;
+		bridge_play(bd, &out);
+		bd->in_unsent = 0;
+		r = b->ops->drain(bd);
+		if (r < 0)
+			log_dbg("%s: Cannot drain sequencer output: %s", bd->name, strerror(-r));
 	}
 }
 

@@ -3,8 +3,10 @@
  * The bridge between APC minis and the ALSA sequencer: one sequencer client
  * per device, kept by the device's key (serial number or port path) across
  * unplug and replug with its ports and subscriptions; USB-MIDI packets from
- * the device become sequencer events on "Controls", LED events written to
- * "LEDs" become coalesced LED changes, everything else goes out in order.
+ * the device become sequencer events on its cable's port, and played notes
+ * (the play mapping, apcmap) on the play port after those; LED events
+ * written to port 0 become coalesced LED changes, everything else goes out
+ * in order.
  * The sequencer itself is reached through bridge_seq_ops (seqclient.c for
  * the real one, a mock in the tests) and the device through usbdev.h.
  */
@@ -16,6 +18,7 @@
 
 #include <alsa/asoundlib.h>
 
+#include "apcmap.h"
 #include "apcmini.h"
 #include "held.h"
 #include "usbdev.h"
@@ -27,13 +30,17 @@
  * the kernel names and types them, so that applications, saved connections
  * and mappings written for the kernel's client find this one. */
 #define BRIDGE_MAX_PORTS 2
+/* The ports after the kernel's: the play port (bridge_dev_play_port). */
+#define BRIDGE_MAX_ALL_PORTS (BRIDGE_MAX_PORTS + 1)
 
 struct bridge_dev;
 
 /* How the bridge reaches the sequencer. */
 struct bridge_seq_ops {
 	/* Create the client `name` with the ports bridge_dev_ports() says,
-	 * and start watching it; bridge_dev_seq_ready() when it has input. */
+	 * then the play port (bridge_dev_play_port, bd->play_port_name: read
+	 * only, for subscribers), and start watching it;
+	 * bridge_dev_seq_ready() when it has input. */
 	int (*open)(struct bridge_dev *bd, const char *name);
 	void (*close)(struct bridge_dev *bd);
 	/* Buffer one event for sending; nothing leaves before drain(). */
@@ -50,6 +57,7 @@ struct bridge_seq_ops {
 struct bridge_dev_config {
 	char name[64];		/* the client's name; "" for the kernel's */
 	int keep_leds;		/* -1: the bridge's option */
+	struct apcmap_config map; /* the play mapping; comes with the defaults */
 };
 
 struct bridge_stats {
@@ -66,6 +74,8 @@ struct bridge_stats {
 	uint64_t notes_released; /* note-offs sent for notes held at unplug */
 	uint64_t fader_syncs;	/* mk2 fader positions read and passed on */
 	uint64_t mode_changes;	/* mk2 mode-change messages from the device */
+	uint64_t play_events;	/* events sent on the play port */
+	uint64_t app_led_events; /* LED events kept while the mapping drew */
 	struct usbdev_stats usb; /* the transport's, summed over plugs */
 };
 
@@ -91,6 +101,7 @@ struct bridge_dev {
 	char serial[64], path[32]; /* as the transport read them (for the configuration) */
 	int keep_leds;		/* from the configuration, -1: the bridge's option */
 	char port_names[BRIDGE_MAX_PORTS][32];
+	char play_port_name[32]; /* "<card> Play" */
 	const struct apc_model *model;
 	struct usbdev *usb;	/* NULL while the device is unplugged */
 	unsigned int plugs;	/* times the device was attached */
@@ -103,13 +114,20 @@ struct bridge_dev {
 	/* sequencer side; seq_priv belongs to the seq ops */
 	void *seq_priv;
 	int client;
-	snd_midi_event_t *to_event[2]; /* MIDI bytes -> events, per cable */
+	snd_midi_event_t *to_event[BRIDGE_MAX_ALL_PORTS]; /* MIDI bytes -> events, per port */
 	snd_midi_event_t *to_midi;     /* events -> MIDI bytes */
 
 	struct usbmidi_decoder in;
 	struct apc_held held;	/* notes the device holds, released at unplug */
-	struct apc_led_state leds;
+	struct apc_led_state leds; /* what the device is to show */
 	struct usbout out;
+	/* The play mapping. While its port has subscribers it draws the
+	 * LEDs; what clients write to the LEDs meanwhile is kept in
+	 * app_leds and shown again when the last subscriber goes. */
+	struct apcmap map;
+	struct apc_led_state app_leds; /* want[]: what clients asked for */
+	unsigned int play_subs;	/* subscriptions to the play port */
+	unsigned int map_drawn;	/* the map's LED generation last drawn */
 	struct bridge_stats stats;
 };
 
@@ -146,15 +164,24 @@ void bridge_dev_seq_ready(struct bridge_dev *bd);
 /* One event from the sequencer; 1 if the OUT queue has new work. */
 int bridge_dev_seq_event(struct bridge_dev *bd, const snd_seq_event_t *ev);
 
-/* Number of ports the device's client has: one per cable (1 for the mk1,
- * 2 for the mk2). */
+/* Number of ports the device's client has as the kernel's: one per cable
+ * (1 for the mk1, 2 for the mk2). */
 unsigned int bridge_dev_ports(const struct bridge_dev *bd);
+/* The play port's number: right after those. */
+unsigned int bridge_dev_play_port(const struct bridge_dev *bd);
+/* Nonzero while the play mapping draws the LEDs (its port has subscribers). */
+int bridge_dev_map_draws(const struct bridge_dev *bd);
 struct bridge_dev *bridge_devs(const struct bridge *b);
 unsigned int bridge_num_present(const struct bridge *b);
 
 /* Ask configure() again for every device and apply what changed (client
  * names at once). */
 void bridge_reconfigure(struct bridge *b);
+
+/* When a held-back fader value of a play mapping is due: 1 and *due_ns
+ * (CLOCK_MONOTONIC), or 0; call bridge_tick() then. */
+int bridge_next_deadline(const struct bridge *b, uint64_t *due_ns);
+void bridge_tick(struct bridge *b, uint64_t now_ns);
 
 /* Want every LED of every present device off and start sending. */
 void bridge_leds_off(struct bridge *b);

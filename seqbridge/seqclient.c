@@ -163,7 +163,19 @@ static int seqclient_create_ports(struct seqclient *sc)
 			return r;
 		}
 	}
-	return 0;
+	/* Ours, after the kernel's: what the play mapping plays, to read.
+	 * Subscriptions to it are announced to us (we own the port), which
+	 * is how the bridge knows when the mapping draws the LEDs. */
+	snd_seq_port_info_set_port(pi, (int)bridge_dev_play_port(sc->bd));
+	snd_seq_port_info_set_name(pi, sc->bd->play_port_name);
+	snd_seq_port_info_set_capability(pi, SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ);
+	snd_seq_port_info_set_type(pi, SND_SEQ_PORT_TYPE_MIDI_GENERIC |
+					       SND_SEQ_PORT_TYPE_SOFTWARE |
+					       SND_SEQ_PORT_TYPE_APPLICATION);
+	r = snd_seq_create_port(sc->seq, pi);
+	if (r < 0)
+		log_err("Cannot create port \"%s\": %s", sc->bd->play_port_name, snd_strerror(r));
+	return r < 0 ? r : 0;
 }
 
 static int seqclient_open(struct bridge_dev *bd, const char *name)

@@ -125,7 +125,14 @@ static void expect_to_midi(const struct apc_model *m, enum apc_control_type type
 	const uint8_t want[3] = { s, d1, d2 };
 	uint8_t out[3];
 
+	struct apc_control back;
+
 	assert_int_equal(apc_control_to_midi(m, &c, out), 3);
+	/* And back: what the device sends names the control. */
+	assert_int_equal(apc_control_from_midi(m, out, 3, &back), 0);
+	assert_int_equal(back.type, c.type);
+	assert_int_equal(back.index, c.index);
+	assert_int_equal(back.value, c.value);
 	assert_memory_equal(out, want, 3);
 }
 
@@ -185,6 +192,32 @@ static void test_controls_to_midi_invalid(void **state)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(apc_control_to_midi(f->m, &bad[i], out), -EINVAL);
+}
+
+/* What is no control of this model: other channels and kinds, notes no
+ * button has, CCs next to the faders, short or bad messages. A note-on
+ * with velocity 0 is a release. */
+static void test_controls_from_midi_other(void **state)
+{
+	const struct facts *f = *state;
+	const uint8_t cc_before[3] = { 0xb0, (uint8_t)(fader_cc[0] - 1), 5 };
+	const uint8_t cc_after[3] = { 0xb0, (uint8_t)(fader_cc[8] + 1), 5 };
+	const uint8_t on_ch2[3] = { 0x91, 3, 127 }, pressure[3] = { 0xa0, 3, 127 };
+	const uint8_t no_button[3] = { 0x90, 0x7f, 127 }, bad[3] = { 0x90, 0x80, 1 };
+	const uint8_t zero[3] = { 0x90, 7, 0 };
+	struct apc_control c;
+
+	assert_int_equal(apc_control_from_midi(f->m, cc_before, 3, &c), -ENOENT);
+	assert_int_equal(apc_control_from_midi(f->m, cc_after, 3, &c), -ENOENT);
+	assert_int_equal(apc_control_from_midi(f->m, on_ch2, 3, &c), -ENOENT);
+	assert_int_equal(apc_control_from_midi(f->m, pressure, 3, &c), -ENOENT);
+	assert_int_equal(apc_control_from_midi(f->m, no_button, 3, &c), -ENOENT);
+	assert_int_equal(apc_control_from_midi(f->m, bad, 3, &c), -ENOENT);
+	assert_int_equal(apc_control_from_midi(f->m, zero, 2, &c), -ENOENT);
+	assert_int_equal(apc_control_from_midi(f->m, zero, 3, &c), 0);
+	assert_int_equal(c.type, APC_CTL_PAD);
+	assert_int_equal(c.index, 7);
+	assert_int_equal(c.value, 0);
 }
 
 /* ---- identity ---- */
@@ -1026,6 +1059,7 @@ int main(void)
 		{ "controls_buttons", test_controls_buttons },
 		{ "controls_faders", test_controls_faders },
 		{ "controls_to_midi_invalid", test_controls_to_midi_invalid },
+		{ "controls_from_midi_other", test_controls_from_midi_other },
 		{ "inquiry_reply", test_inquiry_reply },
 		{ "led_messages", test_led_messages },
 		{ "led_messages_other", test_led_messages_other },

@@ -831,6 +831,204 @@ static void test_overrun_counted(void **state)
 	assert_int_equal(bd->stats.led_events, 1);
 }
 
+/* ---- the play port ---- */
+
+static const struct apcmap_config *play_conf; /* NULL: the defaults */
+
+static void play_configure(void *user, const struct bridge_dev *bd,
+			   struct bridge_dev_config *cfg)
+{
+	(void)user;
+	(void)bd;
+	if (play_conf)
+		cfg->map = *play_conf;
+}
+
+/* A bridge whose devices take their mapping from play_conf. */
+static struct bridge_dev *play_setup(struct fixture *f, const struct apc_model *model)
+{
+	struct bridge_options opt = { .gone = fixture_gone, .configure = play_configure,
+				      .user = f };
+
+	bridge_free(f->b);
+	play_conf = NULL;
+	assert_int_equal(bridge_new(&f->b, mock_seq_ops, NULL, &opt), 0);
+	return attach_clean(f, &f->usb, model, "port:1-1");
+}
+
+/* Let the bridge read what was queued for it. */
+static void seq_read(struct bridge_dev *bd)
+{
+	bridge_dev_seq_ready(bd);
+}
+
+/* The events on `port` from out[from] on: "on N V", "off N", "cc C V". */
+static unsigned int port_events(unsigned int from, unsigned int port, char out[][16],
+				unsigned int max)
+{
+	unsigned int i, n = 0;
+	const snd_seq_event_t *ev;
+
+	for (i = from; i < mseq.n_out && n < max; i++) {
+		ev = &mseq.out[i].ev;
+		if (ev->source.port != port)
+			continue;
+		if (ev->type == SND_SEQ_EVENT_NOTEON)
+			snprintf(out[n++], 16, "on %u %u", ev->data.note.note, ev->data.note.velocity);
+		else if (ev->type == SND_SEQ_EVENT_NOTEOFF)
+			snprintf(out[n++], 16, "off %u", ev->data.note.note);
+		else if (ev->type == SND_SEQ_EVENT_CONTROLLER)
+			snprintf(out[n++], 16, "cc %u %d", ev->data.control.param,
+				 ev->data.control.value);
+	}
+	return n;
+}
+
+/* The play port comes after the kernel's and plays only while subscribed:
+ * the default mapping (C major from C3, velocity 100) on the play port,
+ * the device's own notes on port 0 as ever, the note-off of a pad held
+ * across a transposition its note-on's. */
+static void test_play_port(void **state)
+{
+	struct fixture *f = *state;
+	struct bridge_dev *bd = play_setup(f, &apc_model_mk1);
+	char ev[8][16];
+	unsigned int from;
+
+	assert_int_equal(bridge_dev_play_port(bd), 1);
+	assert_string_equal(bd->play_port_name, "APC MINI Play");
+	/* Nobody listens: only the raw note. */
+	usb_in(f, &f->usb.pub, 0, (const uint8_t[]){ 0x90, 1, 127, 0x80, 1, 0 }, 6);
+	usb_in_end(f);
+	assert_int_equal(port_events(0, 1, ev, 8), 0);
+	assert_int_equal(port_events(0, 0, ev, 8), 2);
+
+	mock_seq_in_subscription(1, bd->client, 1);
+	seq_read(bd);
+	assert_true(bridge_dev_map_draws(bd));
+	from = mseq.n_out;
+	usb_in(f, &f->usb.pub, 0, (const uint8_t[]){ 0x90, 0, 127, 0x90, 9, 127 }, 6);
+	usb_in_end(f);
+	assert_int_equal(port_events(from, 1, ev, 8), 2);
+	assert_string_equal(ev[0], "on 48 100"); /* C3 */
+	assert_string_equal(ev[1], "on 55 100"); /* a row up (F3), a pad right: G3 */
+	assert_int_equal(port_events(from, 0, ev, 8), 2);
+	assert_string_equal(ev[0], "on 0 127");
+	/* Octave up (track 1) while pad 0 is held, then release both. */
+	from = mseq.n_out;
+	usb_in(f, &f->usb.pub, 0,
+	       (const uint8_t[]){ 0x90, 64, 127, 0x80, 64, 0, 0x80, 0, 0, 0x90, 1, 127 }, 12);
+	usb_in_end(f);
+	assert_int_equal(port_events(from, 1, ev, 8), 2);
+	assert_string_equal(ev[0], "off 48");
+	assert_string_equal(ev[1], "on 62 100"); /* D4 */
+	assert_int_equal(bd->stats.play_events, 4);
+
+	/* Pulled with pads 9 and 1 held: their note-offs on both ports. */
+	from = mseq.n_out;
+	f->usb.pub.gone = 1;
+	bridge_usb_owner.detach(f->b, &f->usb.pub);
+	assert_int_equal(port_events(from, 1, ev, 8), 2);
+	assert_string_equal(ev[0], "off 62");
+	assert_string_equal(ev[1], "off 55");
+	assert_int_equal(port_events(from, 0, ev, 8), 2);
+}
+
+/* A picture in the LED state: how many LEDs are lit (value not 0). */
+static unsigned int lit(const struct apc_led_state *s, const struct apc_led *want)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < APC_NUM_LEDS; i++)
+		n += want ? !memcmp(&s->want[i], want, sizeof(*want)) : s->want[i].value != 0;
+	return n;
+}
+
+/* The first subscriber hands the LEDs to the mapping: the roots lit (mk2:
+ * blue 45 at full brightness); what clients send to the LEDs meanwhile is
+ * kept, not shown, and shown when the last subscriber goes. */
+static void test_play_leds_shared(void **state)
+{
+	struct fixture *f = *state;
+	struct bridge_dev *bd = play_setup(f, &apc_model_mk2);
+	const struct apc_led root = { .value = 45, .behaviour = 6 };
+	const struct apc_led app = { .value = 5, .behaviour = 6 };
+	struct msgs ms;
+
+	mock_seq_in_note(0, 0x96, 10, 5);
+	seq_read(bd);
+	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, &ms);
+	assert_int_equal(ms.n, 1);
+
+	mock_seq_in_subscription(1, bd->client, 2);
+	mock_seq_in_subscription(1, bd->client, 2);
+	seq_read(bd);
+	assert_int_equal(bd->play_subs, 2);
+	/* C major from C3, rows a fourth apart: a C in each row but one. */
+	assert_true(lit(&bd->leds, &root) >= 7);
+	assert_int_equal(lit(&bd->leds, &app), 0);
+	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, &ms);
+	assert_true(ms.n >= 64);
+
+	/* A client's LED change waits behind the picture. */
+	mock_seq_in_note(0, 0x96, 11, 5);
+	seq_read(bd);
+	assert_int_equal(pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL), 0);
+	assert_int_equal(bd->stats.app_led_events, 1);
+	/* A press lights its pad green (21) and is drawn after the events. */
+	usb_in(f, &f->usb.pub, 0, (const uint8_t[]){ 0x90, 0, 127 }, 3);
+	usb_in_end(f);
+	assert_int_equal(bd->leds.want[0].value, 21);
+	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, &ms);
+	assert_true(ms.n >= 1);
+
+	/* One of two leaves: still drawn. The other: the clients' picture. */
+	mock_seq_in_subscription(0, bd->client, 2);
+	seq_read(bd);
+	assert_true(bridge_dev_map_draws(bd));
+	mock_seq_in_subscription(0, bd->client, 2);
+	seq_read(bd);
+	assert_false(bridge_dev_map_draws(bd));
+	assert_int_equal(lit(&bd->leds, NULL), 2);
+	assert_int_equal(lit(&bd->leds, &app), 2);
+	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, &ms);
+	assert_true(ms.n >= 10);
+	/* Someone else's subscription is none of the mapping's business. */
+	mock_seq_in_subscription(1, bd->client + 1, 2);
+	mock_seq_in_subscription(1, bd->client, 0);
+	seq_read(bd);
+	assert_false(bridge_dev_map_draws(bd));
+}
+
+/* A new configuration (SIGHUP) plays the same presses differently through
+ * the same subscription; a held note keeps its note-off. */
+static void test_play_reconfigure(void **state)
+{
+	struct fixture *f = *state;
+	struct bridge_dev *bd = play_setup(f, &apc_model_mk2);
+	struct apcmap_config chromatic;
+	char ev[8][16];
+	unsigned int from;
+
+	mock_seq_in_subscription(1, bd->client, 2);
+	seq_read(bd);
+	usb_in(f, &f->usb.pub, 0, (const uint8_t[]){ 0x90, 1, 127 }, 3);
+	usb_in_end(f);
+	apcmap_config_default(&chromatic);
+	chromatic.layout = APCMAP_CHROMATIC;
+	chromatic.root = 2; /* D */
+	play_conf = &chromatic;
+	bridge_reconfigure(f->b);
+	from = mseq.n_out;
+	usb_in(f, &f->usb.pub, 0, (const uint8_t[]){ 0x90, 1, 0, 0x90, 1, 127, 0x90, 2, 127 }, 9);
+	usb_in_end(f);
+	assert_int_equal(port_events(from, 2, ev, 8), 3);
+	assert_string_equal(ev[0], "off 50"); /* D3, from before */
+	assert_string_equal(ev[1], "on 51 100"); /* D#3 */
+	assert_string_equal(ev[2], "on 52 100");
+	play_conf = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -856,6 +1054,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_leds_off_on_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keep_leds, setup_keep_leds, teardown),
 		cmocka_unit_test_setup_teardown(test_overrun_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_play_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_play_leds_shared, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_play_reconfigure, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("bridge", tests, NULL, NULL);

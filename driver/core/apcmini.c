@@ -265,6 +265,42 @@ static int button_led_index(const struct apc_model *m, unsigned int note)
 	return -1;
 }
 
+int apc_control_from_midi(const struct apc_model *m, const uint8_t *msg, size_t len,
+			  struct apc_control *c)
+{
+	unsigned int type, d1;
+	int led;
+
+	if (!m || !msg || len != 3 || msg[1] > 0x7f || msg[2] > 0x7f || (msg[0] & 0x0f) != 0)
+		return -ENOENT;
+	type = msg[0] & 0xf0;
+	d1 = msg[1];
+	if (type == MIDI_CC) {
+		if (d1 < m->fader_cc_first || d1 - m->fader_cc_first >= APC_NUM_FADERS)
+			return -ENOENT;
+		c->type = APC_CTL_FADER;
+		c->index = (uint8_t)(d1 - m->fader_cc_first);
+		c->value = msg[2];
+		return 0;
+	}
+	if (type != MIDI_NOTE_ON && type != MIDI_NOTE_OFF)
+		return -ENOENT;
+	c->value = type == MIDI_NOTE_ON ? msg[2] : 0;
+	if (d1 < APC_NUM_PADS) {
+		c->type = APC_CTL_PAD;
+		c->index = (uint8_t)d1;
+	} else if (d1 == m->shift_note) {
+		c->type = APC_CTL_SHIFT;
+		c->index = 0;
+	} else if ((led = button_led_index(m, d1)) >= 0) {
+		c->type = led < APC_LED_SCENE0 ? APC_CTL_TRACK : APC_CTL_SCENE;
+		c->index = (uint8_t)(led < APC_LED_SCENE0 ? led - APC_LED_TRACK0 : led - APC_LED_SCENE0);
+	} else {
+		return -ENOENT;
+	}
+	return 0;
+}
+
 int apc_control_to_midi(const struct apc_model *m, const struct apc_control *c, uint8_t out[3])
 {
 	unsigned int note;

@@ -126,6 +126,13 @@ static inline unsigned int apc_pad_at(unsigned int x, unsigned int y)
 /* The message the device sends for `c` (on cable 0). Returns its length
  * (3) or -EINVAL for a control the model does not have. */
 int apc_control_to_midi(const struct apc_model *m, const struct apc_control *c, uint8_t out[3]);
+/* The control a message from the device on cable 0 (the mk2's Session
+ * mode) reports: a note-on, or a note-off or note-on with velocity 0 for a
+ * release, of a pad or button on channel 1, or a fader's control change.
+ * Returns 0, or -ENOENT for anything else (the mk2's Note and Drum modes
+ * send other notes, on other cables and channels). */
+int apc_control_from_midi(const struct apc_model *m, const uint8_t *msg, size_t len,
+			  struct apc_control *c);
 
 /* ---- LEDs (host -> device) ---- */
 

@@ -137,6 +137,19 @@ void mock_seq_in_note(unsigned int port, unsigned int status, unsigned int note,
 		snd_seq_ev_set_noteoff(ev, status & 0x0f, note, vel);
 }
 
+void mock_seq_in_subscription(int subscribed, int client, unsigned int port)
+{
+	snd_seq_event_t *ev = in_next(port);
+
+	ev->type = subscribed ? SND_SEQ_EVENT_PORT_SUBSCRIBED : SND_SEQ_EVENT_PORT_UNSUBSCRIBED;
+	ev->source.client = SND_SEQ_CLIENT_SYSTEM;
+	ev->source.port = SND_SEQ_PORT_SYSTEM_ANNOUNCE;
+	ev->data.connect.sender.client = (unsigned char)client;
+	ev->data.connect.sender.port = (unsigned char)port;
+	ev->data.connect.dest.client = 200;
+	ev->data.connect.dest.port = 0;
+}
+
 void mock_seq_in_sysex(unsigned int port, const uint8_t *msg, size_t len)
 {
 	snd_seq_event_t *ev = in_next(port);

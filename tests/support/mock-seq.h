@@ -49,5 +49,8 @@ void mock_seq_free(void);
 void mock_seq_in_note(unsigned int port, unsigned int status, unsigned int note,
 		      unsigned int vel);
 void mock_seq_in_sysex(unsigned int port, const uint8_t *msg, size_t len);
+/* Queue the notice the sequencer gives a port's owner when someone
+ * subscribes to (or unsubscribes from) reading client:port. */
+void mock_seq_in_subscription(int subscribed, int client, unsigned int port);
 
 #endif
