@@ -5,3 +5,5 @@ dist_man_MANS += man/apcminid.8
 dist_man_MANS += man/apcbench.1
 dist_man_MANS += man/apcsynth.1
 dist_man_MANS += man/apcmini.conf.5
+dist_man_MANS += man/apcmon.1
+dist_man_MANS += man/apcvirt.1

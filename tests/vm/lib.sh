@@ -495,3 +495,120 @@ vm_loopback_stop() {
 	VM_LOOPBACK_CLOCK=
 }
 
+
+# ---- the device an application talks to: apcminid or apcvirt ----
+
+# Scenarios written for apcminid's client run against the virtual APC mini
+# when VM_TARGET=apcvirt (apcvirt-* scenarios set it and source them): the
+# client and ports have the same names, and vm_emu reaches apcvirt through
+# the same socket protocol as the emulator.
+: "${VM_TARGET:=apcminid}"
+VM_TARGET_PID=
+
+# vm_virt_start [apcvirt options]: the model's virtual APC mini in the
+# background (output in ./apcvirt.log, commands through $APCEMU_SOCKET);
+# sets VM_CLIENT and VM_TARGET_PID.
+vm_virt_start() {
+	vm_need apcvirt apcemu
+	rm -f "$APCEMU_SOCKET"
+	apcvirt -m "$APC_MODEL" -S "$APCEMU_SOCKET" "$@" </dev/null >apcvirt.log 2>&1 &
+	VM_TARGET_PID=$!
+	vm_until 5 apcemu ctl -t 1000 ping >/dev/null 2>&1 || vm_target_fail "apcvirt did not start"
+	vm_wait_client "$apc_name" 5 || vm_target_fail "no sequencer client '$apc_name'"
+}
+
+# vm_target_need PROGRAM...: vm_need, with the target's programs.
+vm_target_need() {
+	if [ "$VM_TARGET" = apcvirt ]; then vm_need apcvirt "$@"; else vm_need apcminid "$@"; fi
+}
+
+# vm_target_start [apcminid options]: apcminid on the plugged emulated
+# controller (vm_plug_kernel, vm_apcminid_start), or apcvirt; VM_CLIENT is
+# then the client an application uses, VM_TARGET_PID its process.
+vm_target_start() {
+	if [ "$VM_TARGET" = apcvirt ]; then
+		vm_virt_start
+		return
+	fi
+	vm_plug_kernel
+	vm_apcminid_start "$@"
+	VM_TARGET_PID=$VM_APCMINID
+}
+
+vm_target_fail() {
+	if [ "$VM_TARGET" = apcvirt ]; then
+		[ -z "$VM_TARGET_PID" ] || kill "$VM_TARGET_PID" 2>/dev/null || true
+		sed 's/^/    apcvirt: /' apcvirt.log 2>/dev/null || true
+		aconnect -l 2>&1 | sed 's/^/    /'
+		vm_save apcvirt.log 2>/dev/null || true
+		vm_fail "$@"
+	fi
+	vm_apcminid_fail "$@"
+}
+
+# vm_target_counters: apcminid prints its counters into its log (SIGUSR1).
+vm_target_counters() {
+	[ "$VM_TARGET" = apcvirt ] && return 0
+	kill -USR1 "$VM_TARGET_PID"
+	sleep 0.5
+}
+
+# vm_target_stop: end it cleanly; fails if it did not exit with 0.
+vm_target_stop() {
+	if [ "$VM_TARGET" = apcvirt ]; then
+		apcemu ctl quit >/dev/null 2>&1 || kill "$VM_TARGET_PID" 2>/dev/null
+	else
+		kill -TERM "$VM_TARGET_PID"
+	fi
+	wait "$VM_TARGET_PID"
+}
+
+# ---- apcmon in tmux ----
+
+VM_TMUX_SOCKET=apcvm
+
+vm_tmux() {
+	tmux -u -f /dev/null -L "$VM_TMUX_SOCKET" "$@"
+}
+
+# vm_mon_start NAME 'ENV...' [apcmon args]: apcmon in a detached 100x40
+# tmux session NAME, with the environment ENV (TERM=..., COLORTERM=...);
+# waits until it has drawn its title line.
+vm_mon_start() {
+	local name=$1 env=$2
+	shift 2
+	vm_need tmux apcmon
+	# shellcheck disable=SC2086
+	vm_tmux new-session -d -s "$name" -x 100 -y 40 \
+		"env $env apcmon $* 2>$APCVM_WORK/$name.err; echo apcmon-exit=\$? >$APCVM_WORK/$name.status; sleep 600"
+	vm_until 5 vm_mon_shows "$name" 'apcmon: ' ||
+		{ vm_mon_capture "$name"; cat "$APCVM_WORK/$name.err"; return 1; }
+}
+
+# vm_mon_capture NAME: the pane with its escape sequences (capture-pane -e).
+vm_mon_capture() {
+	vm_tmux capture-pane -e -p -t "$1"
+}
+
+# vm_mon_shows NAME TEXT...: every TEXT (fixed strings) is in the pane.
+vm_mon_shows() {
+	local name=$1 t
+	shift
+	vm_mon_capture "$name" >"$APCVM_WORK/$name.cap" 2>/dev/null || return 1
+	for t in "$@"; do
+		grep -qF -- "$t" "$APCVM_WORK/$name.cap" || return 1
+	done
+}
+
+# vm_mon_line NAME N: line N (1-based) of the pane, escapes and all.
+vm_mon_line() {
+	vm_mon_capture "$1" | sed -n "$2p"
+}
+
+# vm_mon_stop NAME: q, then apcmon's exit status (0 expected).
+vm_mon_stop() {
+	vm_tmux send-keys -t "$1" q
+	vm_until 5 test -s "$APCVM_WORK/$1.status" || return 1
+	vm_tmux kill-session -t "$1" 2>/dev/null || true
+	grep -q 'apcmon-exit=0' "$APCVM_WORK/$1.status"
+}
