@@ -59,6 +59,11 @@ vm_until 3 eval "! vm_mon_shows tc '$c0'" || fail "'o' did not turn the LEDs off
 vm_emu grid | sed -n 9p | grep -q '^0 \. \. \.' || fail "apcvirt's grid is not off"
 aplaymidi -p "$apc_name:0" leds.mid
 vm_until 3 vm_mon_shows tc "$c0" || fail "the LEDs did not come back"
+# ... and play it through its control port: space taps the pad under the
+# cursor (bottom left), which apcvirt sends as the device.
+vm_tmux send-keys -t tc Space
+vm_until 3 eval 'vm_emu stats | grep -q "controls=6 "' || { vm_emu stats; fail "space did not tap pad 0"; }
+vm_until 3 vm_mon_shows tc 'pad 0 release' || fail "the tap does not show"
 vm_mon_stop tc || fail "apcmon did not quit cleanly on q"
 
 # 256 and 8 colours.
