@@ -164,11 +164,15 @@ static int seqclient_create_ports(struct seqclient *sc)
 		}
 	}
 	/* Ours, after the kernel's: what the play mapping plays, to read.
-	 * Subscriptions to it are announced to us (we own the port), which
-	 * is how the bridge knows when the mapping draws the LEDs. */
+	 * The sequencer tells the owner of a port when someone subscribes to
+	 * it, with an event sent to that port, which it delivers only to a
+	 * writable one (snd_seq_deliver_single_event checks CAP_WRITE): hence
+	 * WRITE without SUBS_WRITE. That notice is how the bridge knows when
+	 * the mapping draws the LEDs. */
 	snd_seq_port_info_set_port(pi, (int)bridge_dev_play_port(sc->bd));
 	snd_seq_port_info_set_name(pi, sc->bd->play_port_name);
-	snd_seq_port_info_set_capability(pi, SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ);
+	snd_seq_port_info_set_capability(pi, SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ |
+						     SND_SEQ_PORT_CAP_WRITE);
 	snd_seq_port_info_set_type(pi, SND_SEQ_PORT_TYPE_MIDI_GENERIC |
 					       SND_SEQ_PORT_TYPE_SOFTWARE |
 					       SND_SEQ_PORT_TYPE_APPLICATION);

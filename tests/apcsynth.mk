@@ -9,7 +9,8 @@ noinst_LTLIBRARIES += tests/support/libapcprobe.la
 tests_support_libapcprobe_la_SOURCES = \
 	tests/support/probe-smf.h tests/support/probe-smf.c \
 	tests/support/probe-wav.h tests/support/probe-wav.c \
-	tests/support/probe-onset.h tests/support/probe-onset.c
+	tests/support/probe-onset.h tests/support/probe-onset.c \
+	tests/support/probe-pitch.h tests/support/probe-pitch.c
 tests_support_libapcprobe_la_LIBADD = -lm
 
 SYNTH_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(FLUIDSYNTH_CFLAGS) -pthread
@@ -51,6 +52,13 @@ tests_vm_synth_wavcheck_SOURCES = tests/synth-wavcheck.c
 tests_vm_synth_wavcheck_CFLAGS = $(AM_CFLAGS) $(FLUIDSYNTH_CFLAGS)
 tests_vm_synth_wavcheck_LDADD = tests/support/libapcprobe.la synth/engine/libapcsynth.la \
 	driver/util/libapcutil.la -lm
+
+# The guest checker's pitch detection.
+check_PROGRAMS += tests/test-probe-pitch
+TESTS += tests/test-probe-pitch
+tests_test_probe_pitch_SOURCES = tests/test-probe-pitch.c
+tests_test_probe_pitch_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_probe_pitch_LDADD = tests/support/libapcprobe.la $(CMOCKA_LIBS) -lm
 
 # The in-process hand-off (apcminid --synth): stamp to frame, full ring.
 check_PROGRAMS += tests/test-synth-rt

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "probe-onset.h"
+#include "probe-pitch.h"
 #include "probe-wav.h"
 #include "synth-fluid.h"
 
@@ -20,7 +21,7 @@ static const char usage_text[] =
 	"Usage: synth-wavcheck -S\n"
 	"       synth-wavcheck -P FILE.mid\n"
 	"       synth-wavcheck [-g MS] [-n COUNT] [-e TIMES] [-t MS] [-m MS] [-p PEAK] [-l LEVEL]\n"
-	"                      FILE.wav\n"
+	"                      [-N NOTES] FILE.wav\n"
 	"\n"
 	"  -S, --soundfont       print the SoundFont apcsynth would load (exit 77:\n"
 	"                        none)\n"
@@ -35,6 +36,8 @@ static const char usage_text[] =
 	"  -p, --peak=LEVEL      want a peak of at least LEVEL (default 0.001)\n"
 	"  -l, --level=LEVEL     an onset is the first sample above LEVEL after the\n"
 	"                        gap (default 0: any sound)\n"
+	"  -N, --notes=N,N,...   the MIDI note each onset must sound (pitch detected\n"
+	"                        50 ms after the onset; \"-\" prints them unchecked)\n"
 	"  -h, --help\n"
 	"\n"
 	"The WAV's header must agree with the file's length (finalised on close).\n"
@@ -86,6 +89,33 @@ static int write_probe(const char *path)
 	return 0;
 }
 
+/* "60,62,-" -> notes (-1 for "-"); returns how many, or -1. */
+static int read_notes(const char *list, int *notes, int max)
+{
+	const char *p = list;
+	char *end;
+	long v;
+	int n = 0;
+
+	while (*p) {
+		if (n == max)
+			return -1;
+		if (*p == '-') {
+			notes[n++] = -1;
+			end = (char *)p + 1;
+		} else {
+			v = strtol(p, &end, 10);
+			if (end == p || v < 0 || v > 127)
+				return -1;
+			notes[n++] = (int)v;
+		}
+		if (*end != ',' && *end)
+			return -1;
+		p = *end ? end + 1 : end;
+	}
+	return n;
+}
+
 static int print_soundfont(void)
 {
 	int err;
@@ -112,6 +142,7 @@ int main(int argc, char **argv)
 		{ "median", required_argument, NULL, 'm' },
 		{ "peak", required_argument, NULL, 'p' },
 		{ "level", required_argument, NULL, 'l' },
+		{ "notes", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -124,8 +155,9 @@ int main(int argc, char **argv)
 	float *data;
 	size_t found, i;
 	int c, want_n = -1, nt = 0, bad = 0, ret, find_sf = 0;
+	int notes[MAX_NOTES], nn = -1, heard[MAX_NOTES];
 
-	while ((c = getopt_long(argc, argv, "SP:g:n:e:t:m:p:l:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "SP:g:n:e:t:m:p:l:N:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'S':
 			find_sf = 1;
@@ -153,6 +185,11 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			level = atof(optarg);
+			break;
+		case 'N':
+			nn = read_notes(optarg, notes, MAX_NOTES);
+			if (nn < 1)
+				return usage_error("notes: want MIDI notes 0-127 or '-', comma-separated");
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -201,6 +238,10 @@ int main(int argc, char **argv)
 	 * dither (a few LSB): -l sets the level above it. */
 	found = probe_onsets_find(data, info.channels, info.frames, (float)level,
 				  (uint64_t)(gap_ms * info.rate / 1000), on, MAX_NOTES);
+	/* Past the attack, where the partials have settled. */
+	for (i = 0; i < found && i < MAX_NOTES && nn > 0; i++)
+		heard[i] = probe_pitch_note(probe_pitch_hz(data, info.channels, info.frames,
+							   on[i] + info.rate / 20, info.rate));
 	free(data);
 	printf("%s: %u Hz, %u channel(s), %s, %llu frames (%.3f s), peak %.4f, %zu onset(s)\n",
 	       path, info.rate, info.channels, info.is_float ? "float" : "16-bit",
@@ -211,6 +252,8 @@ int main(int argc, char **argv)
 	printf("%5s %10s %12s %10s", "onset", "frame", "time s", "+first ms");
 	if (nt)
 		printf(" %10s %9s", "want ms", "err ms");
+	if (nn > 0)
+		printf(" %5s %5s", "note", "want");
 	printf("\n");
 	for (i = 0; i < found; i++) {
 		double rel = (double)(on[i] - on[0]) * 1000.0 / info.rate;
@@ -228,6 +271,16 @@ int main(int argc, char **argv)
 			if (i > 0)
 				errs[ne++] = fabs(e);
 		}
+		if (nn > 0) {
+			int w = i < (size_t)nn ? notes[i] : -1, out = w >= 0 && heard[i] != w;
+			char want[12] = "-";
+
+			if (w >= 0)
+				snprintf(want, sizeof(want), "%d", w);
+			printf(" %5d %5s%s", heard[i], want, out ? "  <-- wrong note" : "");
+			if (out)
+				bad++;
+		}
 		printf("\n");
 	}
 	if (ne) {
@@ -243,6 +296,8 @@ int main(int argc, char **argv)
 			bad++;
 		}
 	}
+	if (want_n < 0 && nn > 0 && notes[nn - 1] >= 0)
+		want_n = nn;
 	if (want_n >= 0 && found != (size_t)want_n) {
 		fprintf(stderr, "synth-wavcheck: %zu onset(s), want %d\n", found, want_n);
 		bad++;

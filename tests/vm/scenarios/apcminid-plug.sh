@@ -1,5 +1,5 @@
 #!/bin/sh
-# apcminid-plug: apcminid takes the device from snd-usb-audio (its client and ports appear, the kernel's goes), confirms the model, and gives it back on exit with the LEDs off.
+# apcminid-plug: apcminid takes the device from snd-usb-audio (its client and the kernel's ports appear, then its play port; the kernel's goes), confirms the model, and gives it back on exit with the LEDs off.
 # models: mk1 mk2
 # timeout: 90
 set -eu
@@ -35,10 +35,17 @@ vm_log "idle: $((after - before)) wake-ups in 2 s"
 
 # The names and layout applications know: apcminid's client is named and
 # laid out as snd-usb-audio's was (port numbers, names, capabilities), so
-# the kernel's listing, taken before, is ours.
+# the kernel's listing, taken before, is ours; then comes our play port,
+# to read (writable only for the sequencer's notices to us).
 vm_client_ports "$ours" >ports.txt
-vm_diff kernel-ports.txt ports.txt "ports of '$apc_name' under apcminid and the kernel" ||
+nk=$(wc -l <kernel-ports.txt)
+head -n "$nk" ports.txt >ports-kernel-part.txt
+vm_diff kernel-ports.txt ports-kernel-part.txt "ports of '$apc_name' under apcminid and the kernel" ||
 	fail "the ports differ from the kernel's"
+tail -n +$((nk + 1)) ports.txt >ports-ours.txt
+sed 's/^/    ours: /' ports-ours.txt
+grep -qx "  Port *$nk : \"$apc_usb_product Play\" (Rwe-)" ports-ours.txt && [ "$(wc -l <ports-ours.txt)" = 1 ] ||
+	fail "not one play port $nk after the kernel's"
 aconnect -l | grep -q "^client $ours: '$apc_name' \[type=user" || fail "client type/name"
 
 # Light a few LEDs so that "off on exit" means something, through the
