@@ -734,6 +734,14 @@ static const struct msg_case msg_cases[] = {
 	{ "encode_msg_undefined", 0, "f5", NULL },
 	{ "encode_msg_trailing_stray", 0, "f1 01 02", NULL },
 	{ "encode_msg_empty", 0, "", NULL },
+	/* Found by tests/fuzz/fuzz-usbmidi-roundtrip: a status byte that cuts
+	 * the message short was taken, and the pieces sent. */
+	{ "encode_msg_sysex_cut_by_status", 0, "f0 7e 00 06 02 47 8c", NULL },
+	{ "encode_msg_sysex_cut_then_note", 0, "f0 01 02 03 90 40 7f", NULL },
+	{ "encode_msg_trailing_status", 0, "90 40 7f 80", NULL },
+	{ "encode_msg_note_cut_by_note", 0, "90 40 80 40 00", NULL },
+	{ "encode_msg_running_status", 0, "90 40 7f 41 00", "09 90 40 7f 09 90 41 00" },
+	{ "encode_msg_realtime_inside", 0, "90 40 f8 7f", "0f f8 00 00 09 90 40 7f" },
 };
 /* clang-format on */
 

@@ -386,15 +386,31 @@ int usbmidi_encode_msg(unsigned int cable, const uint8_t *msg, size_t len, uint8
 {
 	struct usbmidi_encoder_cable c;
 	uint64_t dropped = 0;
-	size_t n;
+	size_t n = 0, i, k;
+	int open = 0; /* a status byte whose message is not complete yet */
 
 	if (cable >= USBMIDI_MAX_CABLES || len == 0 || is_data(msg[0]))
 		return -EINVAL;
 	memset(&c, 0, sizeof(c));
-	n = encode_bytes(&c, cable, msg, len, NULL, &dropped);
+	for (i = 0; i < len; i++) {
+		uint8_t b = msg[i];
+
+		/* A status byte that cuts the message before it short (a
+		 * sysex ended by a note-on, "90 40 7f 80"): the encoder
+		 * would send the pieces of a broken message. Realtime bytes
+		 * and running status are fine. */
+		if (!is_data(b) && !is_realtime(b) && (c.in_sysex ? b != 0xf7 : open))
+			return -EINVAL;
+		k = encode_bytes(&c, cable, &b, 1, NULL, &dropped);
+		n += k;
+		if (!is_data(b) && !is_realtime(b))
+			open = k == 0;
+		else if (k && !is_realtime(b) && !c.in_sysex)
+			open = 0;
+	}
 	/* Incomplete (a pending status or an open sysex) or with stray bytes:
 	 * not the one complete message the caller promised. */
-	if (dropped || c.in_sysex || c.len > (c.running ? 1 : 0) || n == 0)
+	if (open || dropped || c.in_sysex || c.len > (c.running ? 1 : 0) || n == 0)
 		return -EINVAL;
 	if (n > outsz / USBMIDI_PACKET_SIZE)
 		return -ENOSPC;
