@@ -297,9 +297,9 @@ static void apcminid_configure(void *user, const struct bridge_dev *bd,
 	apcconf_map_config(&s, &cfg->map);
 }
 
-/* SIGHUP: read the files again; a bad file keeps what runs. Client names
- * and keep-leds apply at once; the transport's and the synth's settings at
- * the next start. */
+/* SIGHUP: read the files again; a bad file keeps what runs. Client names,
+ * keep-leds and the play mapping apply at once; the transport's and the
+ * synth's settings at the next start. */
 static void apcminid_reload(struct apcminid *app)
 {
 	struct apcconf_error err;
