@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apcmap.h"
 #include "apcrun.h"
 #include "apcvirt-proto.h"
+#include "clock.h"
 #include "loop.h"
 #include "usbmidi.h"
 
@@ -40,7 +42,16 @@ struct virt {
 	snd_seq_t *seq;
 	snd_midi_event_t *enc, *dec;
 	int client;
-	int ctl_port; /* the control port: after the device's */
+	int play_port; /* apcminid's play port: after the device's */
+	int ctl_port;  /* the control port: after that */
+	/* The play port as apcminid has it: the default play mapping, which
+	 * draws the LEDs while the port has subscribers; what clients write
+	 * to the LEDs meanwhile is kept in app_leds and shown when the last
+	 * one goes. */
+	struct apcmap map;
+	struct apc_led_state app_leds;
+	unsigned int play_subs;
+	unsigned int map_drawn;
 	int fds[VIRT_MAX_FDS];
 	unsigned int nfds;
 	unsigned long dropped; /* refused by a full subscriber */
@@ -87,22 +98,67 @@ static int virt_send_bytes(struct virt *v, int port, const uint8_t *msg, size_t 
 	return 0;
 }
 
+/* The mapping's picture on the device's LEDs, if it draws and it changed. */
+static void virt_draw(struct virt *v)
+{
+	unsigned int gen = apcmap_leds_generation(&v->map);
+
+	if (!v->play_subs || gen == v->map_drawn)
+		return;
+	v->map_drawn = gen;
+	apcmap_leds_apply(&v->map, &v->dev->leds);
+}
+
 static int virt_write(void *user, unsigned int cable, const uint8_t *msg, size_t len)
 {
 	struct virt *v = user;
+	struct apc_control c;
+	struct apcmap_out out;
+	unsigned int i;
 	int r = virt_send_bytes(v, (int)cable, msg, len);
 
 	if (r < 0)
 		return apcrun_error(v->run, r, "Cannot send: %s", snd_strerror(r));
+	/* What apcminid's play port would make of it. */
+	if (cable != 0 || apc_control_from_midi(v->model, msg, len, &c) < 0 ||
+	    apcmap_control(&v->map, &c, apc_now_ns(), &out) < 0 || !v->play_subs)
+		return 0;
+	for (i = 0; i < out.n; i++)
+		virt_send_bytes(v, v->play_port, out.msg[i], 3);
+	virt_draw(v);
 	return 0;
+}
+
+/* A subscription to the play port came or went. */
+static void virt_play_subscribers(struct virt *v, int delta)
+{
+	struct apcmap_out out;
+	unsigned int i;
+
+	if (delta > 0) {
+		if (v->play_subs++ == 0) {
+			v->map_drawn = apcmap_leds_generation(&v->map);
+			for (i = 0; i < APC_NUM_LEDS; i++)
+				apc_leds_set(&v->app_leds, i, &v->dev->leds.want[i]);
+			apcmap_leds_apply(&v->map, &v->dev->leds);
+		}
+		return;
+	}
+	if (!v->play_subs || --v->play_subs > 0)
+		return;
+	apcmap_release_all(&v->map, &out);
+	for (i = 0; i < APC_NUM_LEDS; i++)
+		apc_leds_set(&v->dev->leds, i, &v->app_leds.want[i]);
 }
 
 static void virt_info(void *user, struct apcrun *r)
 {
 	struct virt *v = user;
 
-	apcrun_printf(r, "client %d ports %u control port %d dropped %lu\n", v->client,
-		      v->model->n_cables, v->ctl_port, v->dropped);
+	apcrun_printf(r, "client %d ports %u play port %d (%u subscribers) control port %d "
+		      "dropped %lu\n",
+		      v->client, v->model->n_cables, v->play_port, v->play_subs, v->ctl_port,
+		      v->dropped);
 }
 
 /* The whole LED state on the control port, for a monitor that has just
@@ -147,9 +203,15 @@ static void virt_event(struct virt *v, snd_seq_event_t *ev)
 	long n;
 	int port = ev->dest.port;
 
-	if (ev->type == SND_SEQ_EVENT_PORT_SUBSCRIBED) {
-		if (ev->data.connect.sender.client == v->client &&
-		    ev->data.connect.sender.port == v->ctl_port)
+	if (ev->type == SND_SEQ_EVENT_PORT_SUBSCRIBED ||
+	    ev->type == SND_SEQ_EVENT_PORT_UNSUBSCRIBED) {
+		if (ev->data.connect.sender.client != v->client)
+			return;
+		/* The play port's own notices (not their copies on Announce). */
+		if (ev->data.connect.sender.port == v->play_port && port == v->play_port)
+			virt_play_subscribers(v, ev->type == SND_SEQ_EVENT_PORT_SUBSCRIBED ? 1 : -1);
+		else if (ev->data.connect.sender.port == v->ctl_port &&
+			 ev->type == SND_SEQ_EVENT_PORT_SUBSCRIBED)
 			virt_replay(v);
 		return;
 	}
@@ -162,6 +224,9 @@ static void virt_event(struct virt *v, snd_seq_event_t *ev)
 		return;
 	}
 	if (port < 0 || (unsigned int)port >= v->model->n_cables)
+		return;
+	/* While the mapping draws, clients' LED messages wait in app_leds. */
+	if (port == 0 && v->play_subs && apc_leds_apply_midi(&v->app_leds, buf, (size_t)n) >= 0)
 		return;
 	apcrun_input(v->run, (unsigned int)port, buf, (size_t)n);
 	if (port == 0) {
@@ -220,27 +285,36 @@ static int virt_open(struct virt *v, const char *name)
 		goto err;
 	v->client = snd_seq_client_id(v->seq);
 	snd_seq_port_info_alloca(&pi);
-	for (p = 0; p <= v->model->n_cables; p++) {
-		int ctl = p == v->model->n_cables;
+	v->play_port = (int)v->model->n_cables;
+	v->ctl_port = v->play_port + 1;
+	for (p = 0; p <= (unsigned int)v->ctl_port; p++) {
+		unsigned int caps = VIRT_PORT_CAPS, type = VIRT_PORT_TYPE;
 
 		snd_seq_port_info_set_port(pi, (int)p);
 		snd_seq_port_info_set_port_specified(pi, 1);
 		usbmidi_port_name(port, card, NULL, p);
-		snd_seq_port_info_set_name(pi, ctl ? APCVIRT_PORT_NAME : port);
-		snd_seq_port_info_set_capability(
-			pi, ctl ? SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ |
-					  SND_SEQ_PORT_CAP_WRITE | SND_SEQ_PORT_CAP_SUBS_WRITE |
-					  SND_SEQ_PORT_CAP_DUPLEX :
-				  VIRT_PORT_CAPS);
-		snd_seq_port_info_set_type(pi, ctl ? SND_SEQ_PORT_TYPE_MIDI_GENERIC |
-							     SND_SEQ_PORT_TYPE_APPLICATION :
-						     VIRT_PORT_TYPE);
+		if ((int)p == v->play_port) {
+			/* As seqclient.c makes apcminid's. */
+			snprintf(port, sizeof(port), "%.26s Play", card);
+			caps = SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ |
+			       SND_SEQ_PORT_CAP_WRITE;
+			type = SND_SEQ_PORT_TYPE_MIDI_GENERIC | SND_SEQ_PORT_TYPE_SOFTWARE |
+			       SND_SEQ_PORT_TYPE_APPLICATION;
+		} else if ((int)p == v->ctl_port) {
+			snprintf(port, sizeof(port), "%s", APCVIRT_PORT_NAME);
+			caps = SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ |
+			       SND_SEQ_PORT_CAP_WRITE | SND_SEQ_PORT_CAP_SUBS_WRITE |
+			       SND_SEQ_PORT_CAP_DUPLEX;
+			type = SND_SEQ_PORT_TYPE_MIDI_GENERIC | SND_SEQ_PORT_TYPE_APPLICATION;
+		}
+		snd_seq_port_info_set_name(pi, port);
+		snd_seq_port_info_set_capability(pi, caps);
+		snd_seq_port_info_set_type(pi, type);
 		snd_seq_port_info_set_midi_channels(pi, 16);
 		r = snd_seq_create_port(v->seq, pi);
 		if (r < 0)
 			goto err;
 	}
-	v->ctl_port = (int)v->model->n_cables;
 	/* Subscriptions to the control port are announced: replay the LEDs. */
 	r = snd_seq_connect_from(v->seq, v->ctl_port, SND_SEQ_CLIENT_SYSTEM,
 				 SND_SEQ_PORT_SYSTEM_ANNOUNCE);
@@ -261,8 +335,9 @@ static int virt_open(struct virt *v, const char *name)
 		}
 		v->fds[v->nfds++] = pfds[i].fd;
 	}
-	printf("apcvirt: %s as client %d \"%s\", ports 0-%u, control port %d\n",
-	       v->model->short_name, v->client, name, v->model->n_cables - 1, v->ctl_port);
+	printf("apcvirt: %s as client %d \"%s\", ports 0-%u, play port %d, control port %d\n",
+	       v->model->short_name, v->client, name, v->model->n_cables - 1, v->play_port,
+	       v->ctl_port);
 	return 0;
 
 err:
@@ -387,6 +462,8 @@ int main(int argc, char **argv)
 	if (err)
 		goto out;
 	v.dev = apcrun_dev(v.run);
+	apcmap_init(&v.map, v.model, NULL);
+	apc_leds_init(&v.app_leds, v.model);
 	err = 1;
 	if (virt_open(&v, name) < 0)
 		goto out;
