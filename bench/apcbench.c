@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* apcbench: measures the kernel, raw-USB (apcminid), direct (libapcusb) and
- * sequencer-only paths side by side, and pad to sound through each synth
- * chain; main() and its options. Main thread. */
+/* apcbench: measures the kernel, raw-USB (apcminid, its raw and play
+ * ports), direct (libapcusb) and sequencer-only paths side by side, and
+ * pad to sound through each synth chain; main() and its options. Main
+ * thread. */
 #include "config.h"
 
 #include <errno.h>
@@ -35,10 +36,12 @@ static void usage(FILE *f)
 		"Usage: apcbench [options]\n"
 		"Measure the APC mini's paths side by side: sequencer only (seq), the kernel's\n"
 		"snd-usb-audio (kernel), the shipped libusb transport in this process (direct),\n"
-		"apcminid (apcminid); pad to sound through each synth chain (sound).\n"
+		"apcminid's raw port 0 (apcminid) and its play port with the default mapping\n"
+		"(apcminid-play: pads and faders only, LED feedback drawn); pad to sound\n"
+		"through each synth chain (sound).\n"
 		"\n"
-		"  -P, --paths LIST        paths in order (default seq,kernel,direct,apcminid;\n"
-		"                          add sound for pad to sound)\n"
+		"  -P, --paths LIST        paths in order (default seq,kernel,direct,apcminid,\n"
+		"                          apcminid-play; add sound for pad to sound)\n"
 		"  -m, --model MODEL       model the device side answers as: mk1, mk2 (mk1)\n"
 		"  -g, --gadget DEVICE     gadget-side rawmidi (default: the f_midi card)\n"
 		"  -k, --kernel-port ADDR  snd-usb-audio's port (default: found by name)\n"
@@ -157,7 +160,7 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	struct bench_opts o = {
-		.paths = "seq,kernel,direct,apcminid",
+		.paths = "seq,kernel,direct,apcminid,apcminid-play",
 		.model = &apc_model_mk1,
 		.count = 1000, .warmup = 100, .interval_us = 2000,
 		.burst = 16, .bursts = 20, .gap_ms = 20,
@@ -385,9 +388,14 @@ int main(int argc, char **argv)
 			bench_path_apcminid(&c, &rig, r);
 			bench_stop_child(rig.apcminid);
 			rig.apcminid = 0;
+		} else if (!strcmp(tok, "apcminid-play")) {
+			bench_path_apcminid_play(&c, &rig, r);
+			bench_stop_child(rig.apcminid);
+			rig.apcminid = 0;
 		} else {
 			fprintf(stderr,
-				"apcbench: unknown path '%s' (seq, kernel, direct, apcminid, sound)\n",
+				"apcbench: unknown path '%s' (seq, kernel, direct, apcminid, "
+				"apcminid-play, sound)\n",
 				tok);
 			ret = 2;
 			break;

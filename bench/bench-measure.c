@@ -78,6 +78,8 @@ static int latency_tests(struct bench_measure *c, const struct bench_target *tgt
 	int err;
 
 	for (t = 0; t < sizeof(types) / sizeof(types[0]) && !bench_stop; t++) {
+		if (tgt->controls_only && types[t].pat == BENCH_PAT_SYSEX)
+			continue;
 		memset(&p, 0, sizeof(p));
 		p.pat = types[t].pat;
 		p.sysex_len = types[t].len;

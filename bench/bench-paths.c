@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* apcbench's paths: sets up each one (the sequencer-only peers, the
- * kernel's client, the direct transport, apcminid) and measures it. Main
+ * kernel's client, the direct transport, apcminid's raw and play ports) and
+ * measures it. Main
  * thread. */
 #include "config.h"
 
@@ -16,6 +17,7 @@
 #include "bench-direct.h"
 #include "bench-paths.h"
 #include "bench-peer.h"
+#include "bench-play.h"
 #include "clock.h"
 
 static int parse_addr(struct bench_seq *s, const char *arg, snd_seq_addr_t *a)
@@ -185,14 +187,19 @@ void bench_stop_child(pid_t pid)
 	waitpid(pid, &status, 0);
 }
 
-void bench_path_apcminid(struct bench_measure *c, struct bench_rig *rig, struct bench_path_result *r)
+/* apcminid's raw port 0 (play 0) or its play port (play 1): the same
+ * start, the same device side, the same measurements. */
+static void apcminid_path(struct bench_measure *c, struct bench_rig *rig,
+			  struct bench_path_result *r, int play)
 {
-	struct bench_target tgt;
-	snd_seq_addr_t src = { 0 }, dst = { 0 };
+	struct bench_target tgt, ptgt;
+	struct bench_play *pl = NULL;
+	snd_seq_addr_t src = { 0 }, dst = { 0 }, in;
 	int err = -ENOENT, i, pid = 0;
 
-	snprintf(r->desc, sizeof(r->desc), "device -> apcminid (libusb) -> sequencer -> bench, "
-					   "and back");
+	snprintf(r->desc, sizeof(r->desc), "%s",
+		 play ? "device -> apcminid -> play mapping (default) -> play port -> bench"
+		      : "device -> apcminid (libusb) -> sequencer -> bench, and back");
 	if (c->o->apcminid_cmd) {
 		rig->apcminid = spawn(c->o->apcminid_cmd);
 		if (rig->apcminid < 0) {
@@ -229,20 +236,54 @@ void bench_path_apcminid(struct bench_measure *c, struct bench_rig *rig, struct 
 		if (snd_seq_get_any_client_info(bench_seq_handle(rig->seq), src.client, ci) == 0)
 			pid = snd_seq_client_info_get_pid(ci);
 	}
+	in = src;
+	if (play && (!src.client || bench_seq_find_port(rig->seq, src.client, " Play", &in) < 0)) {
+		bench_why(r, "apcminid has no play port", NULL);
+		return;
+	}
 	/* a moment for the driver to finish its own start-up traffic */
 	apc_sleep_until_ns(apc_now_ns() + 300000000ull);
-	err = bench_seq_connect(rig->seq, src.client ? &src : NULL, dst.client ? &dst : NULL);
+	/* the play port only delivers: the bench's LED port stays unconnected */
+	err = bench_seq_connect(rig->seq, in.client ? &in : NULL,
+				!play && dst.client ? &dst : NULL);
 	if (err < 0) {
 		bench_why(r, "cannot connect", snd_strerror(err));
 		return;
 	}
 	snprintf(r->desc + strlen(r->desc), sizeof(r->desc) - strlen(r->desc),
-		 " (client %d, pid %d)", src.client, pid);
+		 " (client %d:%d, pid %d)", in.client, in.port, pid);
 	seq_device_target(rig, &tgt);
 	if (!src.client)
 		tgt.inject = NULL;
 	if (!dst.client || !rig->gadget)
 		tgt.leds = NULL;
+	if (play) {
+		/* the first subscriber hands the LEDs to the mapping: its
+		 * picture goes out now, before the idle window */
+		apc_sleep_until_ns(apc_now_ns() + 200000000ull);
+		err = bench_play_open(&pl, c->o->model, &tgt, &ptgt);
+		if (err < 0) {
+			bench_why(r, "cannot set up the play mapping's keys", strerror(-err));
+			bench_seq_connect(rig->seq, NULL, NULL);
+			return;
+		}
+		tgt = ptgt;
+		bench_why(r, "sysex, round trip and LEDs: not on the play port (it delivers only "
+			     "mapped controls; the mapping draws the LEDs, one repaint per press)",
+			  NULL);
+	}
 	bench_measure_path(c, &tgt, r, pid, rig->gadget ? bench_device_tid(rig->gadget) : 0);
 	bench_seq_connect(rig->seq, NULL, NULL);
+	bench_play_close(pl);
+}
+
+void bench_path_apcminid(struct bench_measure *c, struct bench_rig *rig, struct bench_path_result *r)
+{
+	apcminid_path(c, rig, r, 0);
+}
+
+void bench_path_apcminid_play(struct bench_measure *c, struct bench_rig *rig,
+			      struct bench_path_result *r)
+{
+	apcminid_path(c, rig, r, 1);
 }

@@ -141,6 +141,11 @@ int bench_plan_run(const struct bench_target *tgt, const struct bench_plan *p,
 	uint64_t quiet_since = 0;
 	int err;
 
+	if (tgt->prepare) {
+		err = tgt->prepare(tgt->prepare_ctx);
+		if (err < 0)
+			return err;
+	}
 	bench_log_reset(&b->tx);
 	bench_log_reset(&b->rx);
 	err = -pthread_create(&th, NULL, sender_thread, &s);

@@ -47,9 +47,9 @@ struct bench_sender_result {
 	uint64_t offered;
 };
 
-/* Plays `p` on tgt->inject from a sender thread while this thread
- * receives into b->rx until everything sent arrived or nothing came for
- * 500 ms. 0 or -errno. */
+/* Runs tgt->prepare (if any), then plays `p` on tgt->inject from a sender
+ * thread while this thread receives into b->rx until everything sent
+ * arrived or nothing came for 500 ms. 0 or -errno. */
 int bench_plan_run(const struct bench_target *tgt, const struct bench_plan *p,
 		   struct bench_bufs *b, struct bench_sender_result *res);
 

@@ -69,7 +69,7 @@ struct bench_path_result {
 	uint64_t msgs;		/* messages moved in this path's run */
 };
 
-#define BENCH_MAX_PATHS 4
+#define BENCH_MAX_PATHS 8
 
 /* ---- pad to sound (bench-sound.c) ---- */
 

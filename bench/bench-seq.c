@@ -177,6 +177,30 @@ int bench_seq_find(struct bench_seq *s, const char *prefix, int type, int pid,
 	return -ENOENT;
 }
 
+int bench_seq_find_port(struct bench_seq *s, int client, const char *suffix,
+			snd_seq_addr_t *addr)
+{
+	snd_seq_port_info_t *pi;
+	size_t sl = strlen(suffix);
+
+	snd_seq_port_info_alloca(&pi);
+	snd_seq_port_info_set_client(pi, client);
+	snd_seq_port_info_set_port(pi, -1);
+	while (snd_seq_query_next_port(s->seq, pi) >= 0) {
+		const char *name = snd_seq_port_info_get_name(pi);
+		unsigned int cap = snd_seq_port_info_get_capability(pi);
+		size_t nl = strlen(name);
+
+		if (!(cap & SND_SEQ_PORT_CAP_READ) || !(cap & SND_SEQ_PORT_CAP_SUBS_READ) ||
+		    nl < sl || strcmp(name + nl - sl, suffix))
+			continue;
+		addr->client = (unsigned char)client;
+		addr->port = (unsigned char)snd_seq_port_info_get_port(pi);
+		return 0;
+	}
+	return -ENOENT;
+}
+
 /* The message bytes of an event as the device would have sent them, for the
  * key; sysex may come in parts (snd-seq-midi cuts long ones). */
 static void seq_event_key(struct bench_seq *s, const snd_seq_event_t *ev, uint64_t t,

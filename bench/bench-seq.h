@@ -31,6 +31,10 @@ snd_seq_t *bench_seq_handle(struct bench_seq *s);
  * be read from (src) and written to (dst). Returns 0 or -ENOENT. */
 int bench_seq_find(struct bench_seq *s, const char *prefix, int type, int pid,
 		   snd_seq_addr_t *src, snd_seq_addr_t *dst);
+/* The readable port of `client` whose name ends in `suffix` (apcminid's
+ * "<card> Play"). Returns 0 or -ENOENT. */
+int bench_seq_find_port(struct bench_seq *s, int client, const char *suffix,
+			snd_seq_addr_t *addr);
 
 /* Writing direct events of any client `seq` from the thread that runs `l`.
  * -EAGAIN from such a write is not our output pool (direct events take no

@@ -3,7 +3,7 @@
  * What one path looks like to the measurements: who plays the device
  * (inject), how the bench receives (recv) and sends LEDs (leds), where
  * the device side records the LEDs it saw, and who echoes for the round
- * trip (echo). Filled by bench-paths.c from the
+ * trip (echo), and what a path needs before each run (prepare). Filled by bench-paths.c from the
  * endpoints (bench-device, bench-peer, bench-seq, bench-direct). Types only.
  */
 #ifndef APC_BENCH_TARGET_H
@@ -43,6 +43,15 @@ struct bench_target {
 	 * -errno. */
 	int (*echo)(void *ctx, int on);
 	void *echo_ctx;
+	/* main thread, before each run of the sender (bench_plan_run): bring
+	 * the path to a known state and let what that sends arrive, none of
+	 * it into the run's logs (the play port: release the pads the
+	 * previous run left pressed); NULL: nothing to do. 0 or -errno. */
+	int (*prepare)(void *ctx);
+	void *prepare_ctx;
+	/* the path delivers only what the device's controls become (the
+	 * play port): no sysex tests */
+	int controls_only;
 };
 
 #endif

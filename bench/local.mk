@@ -20,6 +20,7 @@ apcbench_SOURCES = bench/apcbench.c bench/bench-opts.h bench/bench-result.h \
 	bench/bench-onset.c bench/bench-onset.h \
 	bench/bench-paths.c bench/bench-paths.h \
 	bench/bench-peer.c bench/bench-peer.h \
+	bench/bench-play.c bench/bench-play.h \
 	bench/bench-plan.c bench/bench-plan.h \
 	bench/bench-proc.c bench/bench-proc.h \
 	bench/bench-report.c bench/bench-report.h \

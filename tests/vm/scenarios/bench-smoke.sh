@@ -20,7 +20,9 @@ vm_wait_kernel_client 10 || vm_fail "snd-usb-audio did not create a sequencer cl
 paths=seq,kernel,direct
 apcminid_opt=
 if command -v apcminid >/dev/null 2>&1; then
-	paths=$paths,apcminid
+	# the play port too: the default mapping's notes and CCs, its LED
+	# feedback drawn meanwhile
+	paths=$paths,apcminid,apcminid-play
 	apcminid_opt="--apcminid=apcminid"
 fi
 # run-compare may narrow the paths or change how apcminid is started.
@@ -82,10 +84,26 @@ END {
 	exit (depth == 0 && !instr) ? 0 : 1
 }' "$json" || vm_fail "apcbench.json is not well-formed"
 
-# Every path produced figures: a latency median and a batch repaint time.
+# Every path produced figures: a latency median and a batch repaint time;
+# the play port (it only delivers) pads and faders, matched to the mapped
+# events (a wrong key would lose them all; a rare loss is no failure).
 for p in $(echo "$paths" | tr , ' '); do
 	grep -q "\"$p.latency.note.p50_us\": [0-9]" "$json" ||
 		vm_fail "path $p: no input latency figure"
+	if [ "$p" = apcminid-play ]; then
+		grep -q "\"$p.latency.cc.p50_us\": [0-9]" "$json" ||
+			vm_fail "path $p: no fader latency figure"
+		# shellcheck disable=SC2016 # awk program
+		awk 'function num(k,  t) { t = $0; sub(".*\"" k "\": ", "", t); return t + 0 }
+			/"name": "apcminid-play"/ { on = 1 }
+			on && /"name": "(note|cc)"/ { n++
+				if (num("sent") < 1 || 10 * num("lost") > num("sent") ||
+				    10 * num("unexpected") > num("sent")) bad = 1 }
+			on && /"throughput"/ { exit }
+			END { exit (n == 2 && !bad) ? 0 : 1 }' "$json" ||
+			vm_fail "path $p: pads or faders not matched to the mapped events"
+		continue
+	fi
 	grep -q "\"$p.batch64_us\": [0-9]" "$json" ||
 		vm_fail "path $p: no LED repaint figure"
 	grep -q "\"$p.latency.roundtrip.p50_us\": [0-9]" "$json" ||
