@@ -70,6 +70,11 @@ unsigned int bridge_dev_play_port(const struct bridge_dev *bd)
 	return bridge_dev_ports(bd);
 }
 
+unsigned int bridge_dev_leds_port(const struct bridge_dev *bd)
+{
+	return bridge_dev_play_port(bd) + 1;
+}
+
 int bridge_dev_map_draws(const struct bridge_dev *bd)
 {
 	return bd->play_subs > 0;
@@ -218,6 +223,7 @@ static int bridge_dev_new(struct bridge *b, struct usbdev *u, struct bridge_dev 
 	for (i = 0; i < BRIDGE_MAX_PORTS; i++)
 		snprintf(bd->port_names[i], sizeof(bd->port_names[i]), "%s", u->port_names[i]);
 	snprintf(bd->play_port_name, sizeof(bd->play_port_name), "%.26s Play", u->card_name);
+	snprintf(bd->leds_port_name, sizeof(bd->leds_port_name), "%.26s LEDs", u->card_name);
 	apc_leds_init(&bd->leds, u->model);
 	apc_leds_init(&bd->app_leds, u->model);
 	usbout_init(&bd->out, &bd->leds);
@@ -599,6 +605,45 @@ const struct usbdev_owner bridge_usb_owner = {
 	.out_error = bridge_out_error,
 };
 
+/* Tell the LED mirror's subscribers what changed in what the LEDs are to
+ * show since they were last told (everything after a new subscription). */
+static void bridge_mirror_sync(struct bridge_dev *bd)
+{
+	const struct apc_led *l;
+	uint8_t msg[32];
+	unsigned int i;
+	int n, sent = 0;
+
+	if (!bd->leds_subs)
+		return;
+	for (i = 0; i < APC_NUM_LEDS; i++) {
+		l = &bd->leds.want[i];
+		if (bd->mirror_known && !memcmp(l, &bd->mirrored[i], sizeof(*l)))
+			continue;
+		bd->mirrored[i] = *l;
+		if (l->rgb) {
+			/* Solid first, as the device needs it (and apcdev
+			 * models it): the colour is what the pad shows. */
+			const struct apc_led solid = {
+				.behaviour = bd->model->pad_led_default_channel
+			};
+
+			if (apc_led_to_midi(bd->model, i, &solid, msg) == 3)
+				bridge_send(bd, bridge_dev_leds_port(bd), msg, 3);
+			n = apc_mk2_rgb_sysex(i, i, l->c, msg, sizeof(msg));
+		} else {
+			n = apc_led_to_midi(bd->model, i, l, msg);
+		}
+		if (n > 0 && bridge_send(bd, bridge_dev_leds_port(bd), msg, (size_t)n) == 0)
+			sent = 1;
+	}
+	bd->mirror_known = 1;
+	if (sent) {
+		bd->in_unsent = 0;
+		bd->b->ops->drain(bd);
+	}
+}
+
 /* The play mapping's LED picture, if it draws and it changed: into the LED
  * state, and to the device. */
 static void bridge_dev_draw(struct bridge_dev *bd)
@@ -612,6 +657,7 @@ static void bridge_dev_draw(struct bridge_dev *bd)
 		bd->stats.kicks++;
 		usbdev_kick(bd->usb);
 	}
+	bridge_mirror_sync(bd);
 }
 
 /* A subscription to the play port came or went (the sequencer tells the
@@ -648,10 +694,20 @@ int bridge_dev_seq_event(struct bridge_dev *bd, const snd_seq_event_t *ev)
 	bd->stats.seq_events++;
 	if ((ev->type == SND_SEQ_EVENT_PORT_SUBSCRIBED ||
 	     ev->type == SND_SEQ_EVENT_PORT_UNSUBSCRIBED) &&
-	    ev->data.connect.sender.client == bd->client &&
-	    ev->data.connect.sender.port == bridge_dev_play_port(bd))
-		return bridge_play_subscribers(bd,
-					       ev->type == SND_SEQ_EVENT_PORT_SUBSCRIBED ? 1 : -1);
+	    ev->data.connect.sender.client == bd->client) {
+		if (ev->data.connect.sender.port == bridge_dev_play_port(bd))
+			return bridge_play_subscribers(
+				bd, ev->type == SND_SEQ_EVENT_PORT_SUBSCRIBED ? 1 : -1);
+		if (ev->data.connect.sender.port != bridge_dev_leds_port(bd))
+			return 0;
+		if (ev->type == SND_SEQ_EVENT_PORT_SUBSCRIBED) {
+			bd->leds_subs++;
+			bd->mirror_known = 0; /* the new one knows nothing */
+		} else if (bd->leds_subs) {
+			bd->leds_subs--;
+		}
+		return 0;
+	}
 	if (ev->dest.port >= bridge_dev_ports(bd))
 		return 0;
 	cable = ev->dest.port;
@@ -711,6 +767,7 @@ void bridge_dev_seq_ready(struct bridge_dev *bd)
 		}
 		work |= bridge_dev_seq_event(bd, ev);
 	}
+	bridge_mirror_sync(bd);
 	if (work && bd->usb && usbout_pending(&bd->out)) {
 		bd->stats.kicks++;
 		usbdev_kick(bd->usb);
@@ -765,6 +822,7 @@ void bridge_leds_off(struct bridge *b)
 			continue;
 		for (i = 0; i < APC_NUM_LEDS; i++)
 			apc_leds_set(&bd->leds, i, &off);
+		bridge_mirror_sync(bd);
 		if (bd->usb && usbout_pending(&bd->out)) {
 			bd->stats.kicks++;
 			usbdev_kick(bd->usb);

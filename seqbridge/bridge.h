@@ -30,16 +30,18 @@
  * the kernel names and types them, so that applications, saved connections
  * and mappings written for the kernel's client find this one. */
 #define BRIDGE_MAX_PORTS 2
-/* The ports after the kernel's: the play port (bridge_dev_play_port). */
-#define BRIDGE_MAX_ALL_PORTS (BRIDGE_MAX_PORTS + 1)
+/* The ports after the kernel's: the play port (bridge_dev_play_port) and
+ * the LED mirror (bridge_dev_leds_port). */
+#define BRIDGE_MAX_ALL_PORTS (BRIDGE_MAX_PORTS + 2)
 
 struct bridge_dev;
 
 /* How the bridge reaches the sequencer. */
 struct bridge_seq_ops {
 	/* Create the client `name` with the ports bridge_dev_ports() says,
-	 * then the play port (bridge_dev_play_port, bd->play_port_name: read
-	 * only, for subscribers), and start watching it;
+	 * then the play port (bridge_dev_play_port, bd->play_port_name) and
+	 * the LED mirror (bridge_dev_leds_port, bd->leds_port_name), both
+	 * for subscribers to read, and start watching it;
 	 * bridge_dev_seq_ready() when it has input. */
 	int (*open)(struct bridge_dev *bd, const char *name);
 	void (*close)(struct bridge_dev *bd);
@@ -102,6 +104,7 @@ struct bridge_dev {
 	int keep_leds;		/* from the configuration, -1: the bridge's option */
 	char port_names[BRIDGE_MAX_PORTS][32];
 	char play_port_name[32]; /* "<card> Play" */
+	char leds_port_name[32]; /* "<card> LEDs" */
 	const struct apc_model *model;
 	struct usbdev *usb;	/* NULL while the device is unplugged */
 	unsigned int plugs;	/* times the device was attached */
@@ -128,6 +131,11 @@ struct bridge_dev {
 	struct apc_led_state app_leds; /* want[]: what clients asked for */
 	unsigned int play_subs;	/* subscriptions to the play port */
 	unsigned int map_drawn;	/* the map's LED generation last drawn */
+	/* The LED mirror: what the LEDs are to show, as LED messages, for
+	 * monitors (apcmon); `mirrored` is what its subscribers were told. */
+	unsigned int leds_subs;
+	int mirror_known;	/* 0: tell them everything */
+	struct apc_led mirrored[APC_NUM_LEDS];
 	struct bridge_stats stats;
 };
 
@@ -167,8 +175,9 @@ int bridge_dev_seq_event(struct bridge_dev *bd, const snd_seq_event_t *ev);
 /* Number of ports the device's client has as the kernel's: one per cable
  * (1 for the mk1, 2 for the mk2). */
 unsigned int bridge_dev_ports(const struct bridge_dev *bd);
-/* The play port's number: right after those. */
+/* The play port's number: right after those; the LED mirror's after it. */
 unsigned int bridge_dev_play_port(const struct bridge_dev *bd);
+unsigned int bridge_dev_leds_port(const struct bridge_dev *bd);
 /* Nonzero while the play mapping draws the LEDs (its port has subscribers). */
 int bridge_dev_map_draws(const struct bridge_dev *bd);
 struct bridge_dev *bridge_devs(const struct bridge *b);

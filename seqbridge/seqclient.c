@@ -177,8 +177,17 @@ static int seqclient_create_ports(struct seqclient *sc)
 					       SND_SEQ_PORT_TYPE_SOFTWARE |
 					       SND_SEQ_PORT_TYPE_APPLICATION);
 	r = snd_seq_create_port(sc->seq, pi);
-	if (r < 0)
+	if (r < 0) {
 		log_err("Cannot create port \"%s\": %s", sc->bd->play_port_name, snd_strerror(r));
+		return r;
+	}
+	/* And the LED mirror, the same way: what the LEDs are to show, for
+	 * monitors, whoever sent it. */
+	snd_seq_port_info_set_port(pi, (int)bridge_dev_leds_port(sc->bd));
+	snd_seq_port_info_set_name(pi, sc->bd->leds_port_name);
+	r = snd_seq_create_port(sc->seq, pi);
+	if (r < 0)
+		log_err("Cannot create port \"%s\": %s", sc->bd->leds_port_name, snd_strerror(r));
 	return r < 0 ? r : 0;
 }
 

@@ -1029,6 +1029,62 @@ static void test_play_reconfigure(void **state)
 	play_conf = NULL;
 }
 
+/* The LED mirror (after the play port): nothing until subscribed; then
+ * the whole state, then only changes, whoever made them (a client, the
+ * mapping), an RGB colour as its sysex. */
+static void test_leds_mirror(void **state)
+{
+	struct fixture *f = *state;
+	struct bridge_dev *bd = play_setup(f, &apc_model_mk2);
+	unsigned int port = bridge_dev_leds_port(bd), from, i, n;
+	static const uint8_t rgb[] = { 0xf0, 0x47, 0x7f, 0x4f, 0x24, 0x00, 0x08, 0x05,
+				       0x05, 0x01, 0x7f, 0x00, 0x01, 0x00, 0x02, 0xf7 };
+
+	assert_int_equal(port, 3);
+	assert_string_equal(bd->leds_port_name, "APC mini mk2 LEDs");
+	mock_seq_in_note(0, 0x96, 10, 5);
+	seq_read(bd);
+	for (i = 0; i < mseq.n_out; i++)
+		assert_int_not_equal(mseq.out[i].ev.source.port, port);
+
+	from = mseq.n_out;
+	mock_seq_in_subscription(1, bd->client, port);
+	seq_read(bd);
+	assert_int_equal(mseq.n_out - from, APC_NUM_LEDS);
+	assert_int_equal(mseq.out[from + 10].ev.source.port, port);
+	assert_int_equal(mseq.out[from + 10].ev.type, SND_SEQ_EVENT_NOTEON);
+	assert_int_equal(mseq.out[from + 10].ev.data.note.channel, 6);
+	assert_int_equal(mseq.out[from + 10].ev.data.note.velocity, 5);
+
+	/* One change: one message; a colour: its sysex. */
+	from = mseq.n_out;
+	mock_seq_in_note(0, 0x96, 11, 7);
+	mock_seq_in_sysex(0, rgb, sizeof(rgb));
+	seq_read(bd);
+	assert_int_equal(mseq.n_out - from, 3);
+	assert_int_equal(mseq.out[from].ev.type, SND_SEQ_EVENT_NOTEON); /* pad 5 solid */
+	assert_int_equal(mseq.out[from].ev.data.note.note, 5);
+	assert_int_equal(mseq.out[from + 1].ev.type, SND_SEQ_EVENT_SYSEX);
+	assert_int_equal(mseq.out[from + 1].ev.data.ext.len, 16);
+	assert_int_equal(mseq.out[from + 2].ev.data.note.note, 11);
+
+	/* The mapping takes the LEDs: the mirror shows its picture. */
+	from = mseq.n_out;
+	mock_seq_in_subscription(1, bd->client, bridge_dev_play_port(bd));
+	seq_read(bd);
+	for (i = from, n = 0; i < mseq.n_out; i++)
+		n += mseq.out[i].ev.source.port == port;
+	assert_true(n >= 64);
+	/* Gone: nothing more. */
+	mock_seq_in_subscription(0, bd->client, port);
+	seq_read(bd);
+	from = mseq.n_out;
+	mock_seq_in_subscription(0, bd->client, bridge_dev_play_port(bd));
+	seq_read(bd);
+	for (i = from; i < mseq.n_out; i++)
+		assert_int_not_equal(mseq.out[i].ev.source.port, port);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1057,6 +1113,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_play_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_play_leds_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_play_reconfigure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leds_mirror, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("bridge", tests, NULL, NULL);

@@ -64,6 +64,8 @@ struct mon {
 	char client_name[64];
 	enum mon_kind kind;
 	int ctl_port; /* apcvirt's control port, -1 none */
+	int mirror_port; /* a port that mirrors the LEDs (apcvirt's control
+			  * port, apcminid's "<card> LEDs"), -1 none */
 	struct apcdev leds; /* LED model only: no replies */
 	uint8_t pressed[APC_NUM_LEDS];
 	int shift;
@@ -133,10 +135,32 @@ static int port_named(snd_seq_t *seq, int client, const char *name)
 	return -1;
 }
 
+/* apcminid's LED mirror: the port named "<card> LEDs", or -1. */
+static int leds_port(snd_seq_t *seq, int client)
+{
+	static const char suffix[] = " LEDs";
+	snd_seq_port_info_t *pi;
+	const char *name;
+	size_t n;
+
+	snd_seq_port_info_alloca(&pi);
+	snd_seq_port_info_set_client(pi, client);
+	snd_seq_port_info_set_port(pi, -1);
+	while (snd_seq_query_next_port(seq, pi) >= 0) {
+		name = snd_seq_port_info_get_name(pi);
+		n = strlen(name);
+		if (n >= sizeof(suffix) && !strcmp(name + n - (sizeof(suffix) - 1), suffix) &&
+		    (snd_seq_port_info_get_capability(pi) & SND_SEQ_PORT_CAP_SUBS_READ))
+			return snd_seq_port_info_get_port(pi);
+	}
+	return -1;
+}
+
 static void mon_describe(struct mon *m, snd_seq_client_info_t *ci)
 {
 	snprintf(m->client_name, sizeof(m->client_name), "%s", snd_seq_client_info_get_name(ci));
 	m->ctl_port = port_named(m->seq, m->client, APCVIRT_PORT_NAME);
+	m->mirror_port = m->ctl_port >= 0 ? m->ctl_port : leds_port(m->seq, m->client);
 	if (m->ctl_port >= 0)
 		m->kind = KIND_APCVIRT;
 	else if (snd_seq_client_info_get_type(ci) == SND_SEQ_KERNEL_CLIENT)
@@ -461,7 +485,7 @@ static void mon_announce(struct mon *m, snd_seq_event_t *ev)
 	switch (ev->type) {
 	case SND_SEQ_EVENT_PORT_SUBSCRIBED:
 	case SND_SEQ_EVENT_PORT_UNSUBSCRIBED:
-		if (m->kind != KIND_APCVIRT && c->dest.client == m->client && c->dest.port == 0)
+		if (m->mirror_port < 0 && c->dest.client == m->client && c->dest.port == 0)
 			mon_subscribe_sender(m, &c->sender,
 					     ev->type == SND_SEQ_EVENT_PORT_SUBSCRIBED);
 		break;
@@ -1050,8 +1074,9 @@ static int mon_pick(struct mon *m, const char *addr)
 	return 0;
 }
 
-/* Subscribe to the device's ports, to apcvirt's mirror, to the ports that
- * write to the device, and to System:Announce. */
+/* Subscribe to the device's ports, to System:Announce, and to the LED
+ * mirror (apcvirt's, apcminid's) or else to the ports that write to the
+ * device. */
 static int mon_attach(struct mon *m)
 {
 	snd_seq_query_subscribe_t *q;
@@ -1068,8 +1093,8 @@ static int mon_attach(struct mon *m)
 	}
 	snd_seq_connect_from(m->seq, MON_PORT_IN, SND_SEQ_CLIENT_SYSTEM,
 			     SND_SEQ_PORT_SYSTEM_ANNOUNCE);
-	if (m->kind == KIND_APCVIRT)
-		return snd_seq_connect_from(m->seq, MON_PORT_LEDS, m->client, m->ctl_port);
+	if (m->mirror_port >= 0)
+		return snd_seq_connect_from(m->seq, MON_PORT_LEDS, m->client, m->mirror_port);
 	snd_seq_query_subscribe_alloca(&q);
 	snd_seq_query_subscribe_set_client(q, m->client);
 	snd_seq_query_subscribe_set_port(q, 0);
@@ -1178,6 +1203,7 @@ int main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	m->sig_fd = -1;
 	m->ctl_port = -1;
+	m->mirror_port = -1;
 	if (mon_open_seq(m) < 0)
 		goto out;
 	err = mon_pick(m, addr);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# apcminid-plug: apcminid takes the device from snd-usb-audio (its client and the kernel's ports appear, then its play port; the kernel's goes), confirms the model, and gives it back on exit with the LEDs off.
+# apcminid-plug: apcminid takes the device from snd-usb-audio (its client and the kernel's ports appear, then its play port and LED mirror; the kernel's goes), confirms the model, and gives it back on exit with the LEDs off.
 # models: mk1 mk2
 # timeout: 90
 set -eu
@@ -35,8 +35,8 @@ vm_log "idle: $((after - before)) wake-ups in 2 s"
 
 # The names and layout applications know: apcminid's client is named and
 # laid out as snd-usb-audio's was (port numbers, names, capabilities), so
-# the kernel's listing, taken before, is ours; then comes our play port,
-# to read (writable only for the sequencer's notices to us).
+# the kernel's listing, taken before, is ours; then come our play port and
+# LED mirror, to read (writable only for the sequencer's notices to us).
 vm_client_ports "$ours" >ports.txt
 nk=$(wc -l <kernel-ports.txt)
 head -n "$nk" ports.txt >ports-kernel-part.txt
@@ -44,8 +44,9 @@ vm_diff kernel-ports.txt ports-kernel-part.txt "ports of '$apc_name' under apcmi
 	fail "the ports differ from the kernel's"
 tail -n +$((nk + 1)) ports.txt >ports-ours.txt
 sed 's/^/    ours: /' ports-ours.txt
-grep -qx "  Port *$nk : \"$apc_usb_product Play\" (Rwe-)" ports-ours.txt && [ "$(wc -l <ports-ours.txt)" = 1 ] ||
-	fail "not one play port $nk after the kernel's"
+grep -qx "  Port *$nk : \"$apc_usb_product Play\" (Rwe-)" ports-ours.txt &&
+	grep -qx "  Port *$((nk + 1)) : \"$apc_usb_product LEDs\" (Rwe-)" ports-ours.txt &&
+	[ "$(wc -l <ports-ours.txt)" = 2 ] || fail "not the play port $nk and the LED mirror after the kernel's"
 aconnect -l | grep -q "^client $ours: '$apc_name' \[type=user" || fail "client type/name"
 
 # Light a few LEDs so that "off on exit" means something, through the

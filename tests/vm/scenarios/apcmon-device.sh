@@ -1,10 +1,10 @@
 #!/bin/sh
-# apcmon-device: apcmon in tmux on the emulated controller, through snd-usb-audio's client and then apcminid's: LED messages an application sends through a subscription show in the device's colours, pad presses and fader moves appear, the identity round trip is timed.
+# apcmon-device: apcmon in tmux on the emulated controller, through snd-usb-audio's client and then apcminid's: LED messages an application sends through a subscription (and, to apcminid, straight to its port) show in the device's colours, pad presses and fader moves appear, the identity round trip is timed.
 # models: mk1 mk2
 # timeout: 120
 set -eu
 . "$APCVM_LIB"
-vm_need apcemu apcminid apcmon amidi aconnect tmux
+vm_need apcemu apcminid apcmon amidi aconnect aplaymidi tmux
 vm_model
 modprobe snd-virmidi midi_devs=1 || vm_skip "no snd-virmidi"
 
@@ -56,6 +56,17 @@ check snd-usb-audio
 vm_apcminid_start -v
 fail() { vm_apcminid_fail "$@"; }
 check apcminid
+
+# What aplaymidi -p sends shows too (it subscribes and sends at once,
+# before a monitor could follow it; a client may also send without any
+# subscription): apcmon reads apcminid's LED mirror. Pad 5 red on both.
+if [ "$APC_MODEL" = mk1 ]; then echo "0 90 05 03"; else echo "0 96 05 05"; fi | vm_smf red.mid
+vm_mon_start direct 'COLORTERM=truecolor TERM=tmux-256color' "$VM_CLIENT" ||
+	fail "apcmon did not start again"
+aplaymidi -p "$apc_name:0" red.mid || fail "aplaymidi -p $apc_name:0 failed"
+vm_until 3 eval 'vm_mon_line direct 17 | grep -qF "48;2;255;0;0"' ||
+	{ vm_mon_capture direct; fail "a message sent straight to apcminid does not show"; }
+vm_mon_stop direct || fail "apcmon did not quit cleanly"
 kill -TERM "$VM_APCMINID"
 wait "$VM_APCMINID" || fail "apcminid failed on exit"
 vm_emu_stop
