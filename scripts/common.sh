@@ -11,6 +11,7 @@ build_deps=(
     libncurses-dev ncurses-term tmux    # apcmon; its tmux tests (tmux-direct)
     umockdev libumockdev-dev
     fluidsynth timgm6mb-soundfont mandoc valgrind gnuplot-nox
+    clang libclang-rt-14-dev    # tests/fuzz/run: libFuzzer, ASan, UBSan
     udev systemd    # udevadm and systemd-analyze for the rule and unit tests
 )
 
