@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +58,11 @@ enum {
 	OPT_CHORUS,
 	OPT_GIVE_BACK,
 	OPT_NO_GUARDIAN,
+	OPT_REALTIME,
 };
+
+/* --realtime's priority when none is given: apcsynth's (its audio thread). */
+#define APCMINID_RT_PRIO 70
 
 /* The configuration: the files' (apcmini.conf(5)) with the command line's
  * global settings on top; read at start and on SIGHUP. */
@@ -84,6 +89,7 @@ static const struct option apcminid_options[] = {
 	{ "synth-latency", required_argument, NULL, OPT_SYNTH_LATENCY },
 	{ "give-back", no_argument, NULL, OPT_GIVE_BACK },
 	{ "no-guardian", no_argument, NULL, OPT_NO_GUARDIAN },
+	{ "realtime", optional_argument, NULL, OPT_REALTIME },
 	{ "reverb", required_argument, NULL, OPT_REVERB },
 	{ "chorus", required_argument, NULL, OPT_CHORUS },
 	{ NULL, 0, NULL, 0 },
@@ -113,6 +119,8 @@ static void apcminid_usage(FILE *f)
 		"                         back to the kernel driver and exit: after a crash\n"
 		"      --no-guardian      no guardian process (it gives the devices back if\n"
 		"                         apcminid dies without doing it)\n"
+		"      --realtime[=PRIO]  run the event loop at SCHED_FIFO priority PRIO\n"
+		"                         (1-99, default 70), as apcsynth --realtime does\n"
 		"      --in-log=FILE      debugging: write every USB IN transfer to FILE with\n"
 		"                         its wake-up, callback and sequencer times\n"
 		"\n"
@@ -323,7 +331,7 @@ int main(int argc, char **argv)
 	struct apcconf_settings *g = &apcminid_cli.global, eff;
 	struct apcconf_error cerr;
 	unsigned int v;
-	int give_back = 0, guardian = 1, guard_fd = -1;
+	int give_back = 0, guardian = 1, guard_fd = -1, rt_prio = 0;
 	sigset_t mask;
 	uint64_t until;
 	int c, r, list = 0, verbose = 0, status = EXIT_FAILURE;
@@ -391,6 +399,18 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_GUARDIAN:
 			guardian = 0;
+			break;
+		case OPT_REALTIME:
+			rt_prio = APCMINID_RT_PRIO;
+			if (optarg) {
+				if (apcminid_parse_uint(optarg, 99, &v) < 0 || v == 0) {
+					fprintf(stderr, "apcminid: invalid --realtime '%s': a "
+							"priority 1-99 expected\n",
+						optarg);
+					return 2;
+				}
+				rt_prio = (int)v;
+			}
 			break;
 		case OPT_REVERB:
 		case OPT_CHORUS:
@@ -493,6 +513,17 @@ int main(int argc, char **argv)
 		if (guard_fd < 0)
 			log_warn("Cannot start the guardian (devices stay detached if apcminid "
 				 "crashes): %s", strerror(-guard_fd));
+	}
+	/* After the guardian's fork: it has no business being real-time.
+	 * Threads started later (the synth's) do not inherit it either. */
+	if (rt_prio) {
+		struct sched_param sp = { .sched_priority = rt_prio };
+
+		if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0)
+			log_warn("Cannot use real-time priority %d: %s; running without", rt_prio,
+				 strerror(errno));
+		else
+			log_info("Event loop at real-time priority %d (SCHED_FIFO)", rt_prio);
 	}
 	app.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (app.sigfd < 0) {
