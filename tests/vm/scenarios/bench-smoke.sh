@@ -4,11 +4,14 @@
 # timeout: 1500
 #
 # bench/run-compare runs this scenario for the full comparison: it shares a
-# directory holding apcbench.args (options replacing --quick) and, for
-# --baseline, baseline.metrics.
+# directory holding apcbench.args (options replacing --quick), for
+# --baseline baseline.metrics, and apcbench.paths, apcbench.runs and
+# apcbench.model when it asks for them.
 set -eu
 . "$APCVM_LIB"
 vm_need apcbench apcemu
+# run-compare --model: this instance plays the model the share names
+[ -f /share/apcbench.model ] && APC_MODEL=$(cat /share/apcbench.model)
 
 # apcbench plays the device itself (the core's device model, sending
 # through the gadget card's sequencer client as the emulator does; it
