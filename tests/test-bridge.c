@@ -764,6 +764,8 @@ static void test_configure_names(void **state)
 	pull_out(f, &second.pub, APCUSB_OUT_BUFSIZE, &ms);
 	assert_int_equal(ms.n, 0); /* already off: nothing changes */
 	conf_name = "Left deck";
+	/* It lives on this stack: gone before the teardown looks. */
+	bridge_usb_owner.detach(f->b, &second.pub);
 }
 
 static void test_out_error_repaints(void **state)
