@@ -35,6 +35,19 @@ static const struct method methods[] = {
 	  "content (a counter encoded in note/velocity, CC/value, sysex bytes); "
 	  "one message every --interval; first --warmup messages reported apart "
 	  "as 'warmup'" },
+	{ "play port",
+	  "apcminid-play: the same apcminid and device side, the bench subscribed "
+	  "to apcminid's play port (\"<card> Play\") instead of port 0; each pad "
+	  "press, release and fader move sent is matched to the event the default "
+	  "play mapping makes of it (note-on at velocity 100, note-off, CC on "
+	  "channel 1), keyed from the core's apcmap (apcmap_config_default, "
+	  "apcmap_pad_note, the fader CC table); pads left pressed by a test are "
+	  "released before the next; note, cc, burst and throughput only (the port "
+	  "carries no sysex and takes no LEDs). While the port has a subscriber "
+	  "apcminid draws the mapping's LED feedback: every press and release "
+	  "repaints the pads that show the note, one OUT transfer to the device "
+	  "after the events left, which the emulated device reads in the same "
+	  "machine: part of the figures" },
 	{ "burst", "bursts of --burst messages back to back, then --gap idle; "
 		   "'burst-first' is the first of each burst (woken from idle), "
 		   "'burst-rest' the others" },
