@@ -55,6 +55,7 @@ struct emu {
 
 	int gone;		/* unplugged: submits fail with ENODEV */
 	int stall_on_unplug;	/* IN URBs end with -EPIPE, not -ESHUTDOWN */
+	unsigned int stall_out;	/* this many next OUT URBs end with -EPIPE */
 	int bound[2];		/* snd-usb-audio holds interface 0, 1 */
 	int probe_broken;	/* re-attaching does not bind, only a reset */
 	unsigned int claimed;	/* interfaces claimed through usbfs */
@@ -279,6 +280,13 @@ static gboolean emu_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *clien
 			e->in_flying = g_list_append(e->in_flying, d);
 			emu_complete_in(e);
 		} else if (urb->endpoint == e->ep_out && urb->type == USBDEVFS_URB_TYPE_BULK &&
+			   e->stall_out) {
+			/* A halted endpoint: nothing taken, -EPIPE. */
+			e->stall_out--;
+			urb->actual_length = 0;
+			urb->status = -EPIPE;
+			e->reapable = g_list_append(e->reapable, d);
+		} else if (urb->endpoint == e->ep_out && urb->type == USBDEVFS_URB_TYPE_BULK &&
 			   e->n_out < EMU_MAX_OUT &&
 			   (size_t)urb->buffer_length <= APCUSB_OUT_BUFSIZE) {
 			struct emu_out *o = &e->out[e->n_out++];
@@ -444,6 +452,23 @@ static void emu_send(struct emu *e, unsigned int cable, const uint8_t *midi, siz
 			   sizeof(e->in_queue) - e->in_len);
 	assert_true(n > 0);
 	e->in_len += (size_t)n;
+	g_mutex_unlock(&e->lock);
+}
+
+/* The IN endpoint halts: one IN URB in flight ends with -EPIPE. */
+static void emu_stall_in(struct emu *e)
+{
+	struct usbdevfs_urb *urb;
+	UMockdevIoctlData *ud;
+
+	g_mutex_lock(&e->lock);
+	assert_non_null(e->in_flying);
+	ud = e->in_flying->data;
+	e->in_flying = g_list_delete_link(e->in_flying, e->in_flying);
+	urb = (struct usbdevfs_urb *)ud->data;
+	urb->actual_length = 0;
+	urb->status = -EPIPE;
+	e->reapable = g_list_append(e->reapable, ud);
 	g_mutex_unlock(&e->lock);
 }
 
@@ -849,6 +874,54 @@ static void test_unplug_stall(void **state)
 	check_unplug_mid_transfer(*state, 1);
 }
 
+static int cond_clear_halts(struct fixture *f, const void *arg)
+{
+	return f->emus[0]->clear_halts >= *(const unsigned int *)arg;
+}
+
+/* A STALL on IN, then on OUT, with the device staying: the halt is cleared
+ * from the timer, input flows again, and the LED change the stalled OUT
+ * transfer carried reaches the device after all (the LED state is repainted
+ * whole, since what the lost transfer set is unknown). Nothing is torn down. */
+static void test_stall_in_out(void **state)
+{
+	struct fixture *f = *state;
+	struct bridge_dev *bd;
+	struct out_summary s;
+	unsigned int want = 1, halts = 1, first;
+	struct emu *e;
+
+	e = plug(f, &apc_model_mk1, NULL, 2, 5, 0x81, 0x02);
+	start(f);
+	wait_present(f, 1);
+	wait_out(f, 1);
+	assert_true(run_until(f, cond_in_flying, e, 2000));
+	bd = bridge_devs(f->bridge);
+
+	emu_stall_in(e);
+	assert_true(run_until(f, cond_clear_halts, &halts, 3000));
+	emu_send(e, 0, (const uint8_t[]){ 0x90, 7, 127 }, 3);
+	assert_true(run_until(f, cond_events, &want, 3000));
+	assert_int_equal(mseq.out[0].ev.type, SND_SEQ_EVENT_NOTEON);
+	assert_int_equal(mseq.out[0].ev.data.note.note, 7);
+
+	first = e->n_out;
+	e->stall_out = 1;
+	mock_seq_in_note(0, 0x90, 12, 5);
+	bridge_dev_seq_ready(bd);
+	halts = 2;
+	assert_true(run_until(f, cond_clear_halts, &halts, 3000));
+	wait_out(f, first + 1);
+	summarize(e, first, e->n_out, &s);
+	assert_int_equal(s.value[12], 5);
+	assert_int_equal(s.leds, APC_NUM_LEDS);
+	assert_ptr_equal(bd->usb, bridge_devs(f->bridge)->usb);
+	assert_non_null(bd->usb);
+	assert_int_equal(f->gone, 0);
+	assert_int_equal(e->resets, 0);
+	assert_true(bd->usb->stats.errors >= 2);
+}
+
 static void test_hotplug_arrival_and_select(void **state)
 {
 	struct fixture *f = *state;
@@ -968,6 +1041,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_led_changes_one_transfer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unplug_mid_transfer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unplug_stall, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stall_in_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hotplug_arrival_and_select, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_two_devices, setup, teardown),

@@ -975,6 +975,10 @@ static void apcusb_run_timers(struct apcusb *u)
 				d->out_halted = r < 0;
 				if (r < 0)
 					d->out_at = now + APCUSB_ERROR_DELAY_NS;
+				else
+					/* The stalled transfer's completion could not
+					 * pump while halted: what waits goes now. */
+					apcusb_out_pump(d);
 			}
 			if (d->state == APCUSB_OPEN && d->out_waiting && d->out_at <= now)
 				apcusb_out_pump(d);
