@@ -877,6 +877,12 @@ void bridge_print_stats(const struct bridge *b, FILE *f)
 			(unsigned long long)usb.errors, (unsigned long long)bd->stats.seq_overruns,
 			(unsigned long long)bd->stats.seq_refused);
 		fprintf(f,
+			"  from the device: %llu malformed USB-MIDI packets, %llu sysex too "
+			"long, %llu sysex cut short (dropped)\n",
+			(unsigned long long)bd->in.stats.invalid,
+			(unsigned long long)bd->in.stats.sysex_overflows,
+			(unsigned long long)bd->in.stats.sysex_truncated);
+		fprintf(f,
 			"  device: %llu held notes released when it went, %llu fader "
 			"readings, %llu mode changes\n",
 			(unsigned long long)bd->stats.notes_released,

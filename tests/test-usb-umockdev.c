@@ -455,6 +455,16 @@ static void emu_send(struct emu *e, unsigned int cable, const uint8_t *midi, siz
 	g_mutex_unlock(&e->lock);
 }
 
+/* Packets as they are, however malformed (a device's firmware bug). */
+static void emu_send_raw(struct emu *e, const uint8_t *pkts, size_t len)
+{
+	g_mutex_lock(&e->lock);
+	assert_true(len <= sizeof(e->in_queue) - e->in_len);
+	memcpy(e->in_queue + e->in_len, pkts, len);
+	e->in_len += len;
+	g_mutex_unlock(&e->lock);
+}
+
 /* The IN endpoint halts: one IN URB in flight ends with -EPIPE. */
 static void emu_stall_in(struct emu *e)
 {
@@ -922,6 +932,81 @@ static void test_stall_in_out(void **state)
 	assert_true(bd->usb->stats.errors >= 2);
 }
 
+/* Malformed USB-MIDI packets from the device (which f_midi in the test
+ * guest cannot send: it frames bytes itself): each is dropped and counted,
+ * the good messages around them arrive in order, a sysex with a bad piece
+ * is dropped whole, one too long for the decoder is dropped and counted. */
+static void test_in_malformed_packets(void **state)
+{
+	struct fixture *f = *state;
+	static const uint8_t bad[] = {
+		0x09, 0x90, 0x05, 0x7f, /* good: pad 5 down */
+		0x01, 0x12, 0x34, 0x56, /* CIN 1: reserved */
+		0x0f, 0x05, 0x00, 0x00, /* CIN F: a lone data byte */
+		0x09, 0x80, 0x05, 0x00, /* CIN 9 (note-on) carrying a note-off */
+		0x09, 0x90, 0x85, 0x7f, /* a status byte where data belongs */
+		0x05, 0xf7, 0x00, 0x00, /* sysex end without a start */
+		0x02, 0xf8, 0x00, 0x00, /* CIN 2 with a realtime byte */
+		0x19, 0x90, 0x06, 0x7f, /* cable 1: the mk1 has one */
+		0x04, 0xf0, 0x47, 0x7f, /* a sysex... */
+		0x04, 0x01, 0x92, 0x03, /* ...with a status byte inside */
+		0x07, 0x04, 0x05, 0xf7, /* ...and its end: dropped whole */
+		0x08, 0x80, 0x05, 0x00, /* good: pad 5 up */
+	};
+	struct bridge_dev *bd;
+	unsigned int want = 2, i;
+	uint8_t big[4 * 400];
+	struct emu *e;
+	char *text = NULL;
+	size_t size = 0;
+	FILE *mem;
+
+	e = plug(f, &apc_model_mk1, NULL, 2, 5, 0x81, 0x02);
+	start(f);
+	wait_present(f, 1);
+	bd = bridge_devs(f->bridge);
+	emu_send_raw(e, bad, sizeof(bad));
+	assert_true(run_until(f, cond_events, &want, 3000));
+	/* Let anything else come. */
+	run_until(f, cond_never, NULL, 50);
+	assert_int_equal(mseq.n_out, 2);
+	assert_int_equal(mseq.out[0].ev.type, SND_SEQ_EVENT_NOTEON);
+	assert_int_equal(mseq.out[0].ev.data.note.note, 5);
+	assert_int_equal(mseq.out[1].ev.type, SND_SEQ_EVENT_NOTEOFF);
+	assert_int_equal(bd->in.stats.invalid, 8);
+	/* The cable the device does not have: decoded, then dropped. */
+	assert_int_equal(bd->stats.in_dropped, 1);
+
+	/* 1,200 bytes of sysex (the decoder holds 1 KiB), then a note. */
+	big[0] = 0x04;
+	big[1] = 0xf0;
+	big[2] = 0x47;
+	big[3] = 0x7f;
+	for (i = 1; i < 399; i++) {
+		big[4 * i] = 0x04;
+		big[4 * i + 1] = big[4 * i + 2] = big[4 * i + 3] = (uint8_t)(i & 0x7f);
+	}
+	big[4 * 399] = 0x05;
+	big[4 * 399 + 1] = 0xf7;
+	big[4 * 399 + 2] = big[4 * 399 + 3] = 0;
+	emu_send_raw(e, big, sizeof(big));
+	emu_send(e, 0, (const uint8_t[]){ 0x90, 9, 127 }, 3);
+	want = 3;
+	assert_true(run_until(f, cond_events, &want, 3000));
+	run_until(f, cond_never, NULL, 50);
+	assert_int_equal(mseq.n_out, 3);
+	assert_int_equal(mseq.out[2].ev.data.note.note, 9);
+	assert_int_equal(bd->in.stats.sysex_overflows, 1);
+
+	/* What apcminid prints on SIGUSR1 says so. */
+	mem = open_memstream(&text, &size);
+	assert_non_null(mem);
+	bridge_print_stats(f->bridge, mem);
+	fclose(mem);
+	assert_non_null(strstr(text, "from the device: 8 malformed USB-MIDI packets, 1 sysex too long"));
+	free(text);
+}
+
 static void test_hotplug_arrival_and_select(void **state)
 {
 	struct fixture *f = *state;
@@ -1042,6 +1127,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_unplug_mid_transfer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unplug_stall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stall_in_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_in_malformed_packets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hotplug_arrival_and_select, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_two_devices, setup, teardown),
