@@ -88,6 +88,8 @@ static int play_prepare(void *ctx)
 	unsigned int pad;
 	int k;
 
+	if (!p->inner.inject)
+		return 0;
 	for (pad = 0; pad < APC_NUM_PADS; pad++) {
 		if (!p->held[pad])
 			continue;

@@ -25,7 +25,7 @@ int bench_play_open(struct bench_play **p, const struct apc_model *model,
 		    const struct bench_target *inner, struct bench_target *out);
 void bench_play_close(struct bench_play *p);
 /* The mapped key of one 3-byte device message (0: the mapping plays
- * nothing for it). Pure, for tests and the report. */
+ * nothing for it). Pure: reads only the tables bench_play_open took. */
 uint32_t bench_play_key(const struct bench_play *p, const uint8_t msg[3]);
 
 #endif
