@@ -19,3 +19,10 @@ EXTRA_DIST += \
 
 # apcemu runs the command language through the same runner as apcvirt.
 tests_vm_apcemu_SOURCES += tools/apcrun.c tools/apcrun.h
+
+# seqflood: the soak scenarios' sequencer client (a lossless LED flood, a
+# counting subscriber).
+noinst_PROGRAMS += tests/vm/seqflood
+tests_vm_seqflood_SOURCES = tests/vm/seqflood.c
+tests_vm_seqflood_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS)
+tests_vm_seqflood_LDADD = $(ALSA_LIBS)
