@@ -612,3 +612,97 @@ vm_mon_stop() {
 	vm_tmux kill-session -t "$1" 2>/dev/null || true
 	grep -q 'apcmon-exit=0' "$APCVM_WORK/$1.status"
 }
+
+# ---- soak and faults ----
+
+# vm_udevd: systemd-udevd for libusb's hotplug (no rules needed), stopped
+# when the scenario exits (this sets the EXIT trap); skips without it.
+vm_udevd() {
+	/lib/systemd/systemd-udevd --daemon 2>/dev/null || vm_skip "cannot start systemd-udevd"
+	trap 'udevadm control --exit 2>/dev/null || true' EXIT
+}
+
+# vm_apcminid_stats PREFIX: apcminid's counters (SIGUSR1 to $VM_APCMINID,
+# printed into ./apcminid.log; the first device's) as shell variables
+# PREFIX_in_messages, _in_events, _in_dropped (from the device: decoded,
+# delivered, dropped), _seq_events, _led_events, _led_packets, _ordered,
+# _out_dropped (from clients: read, applied to the LED state, LED packets
+# sent, other messages queued, dropped), _overruns (sequencer input
+# overruns), _refused (events a full subscriber refused), _malformed.
+vm_apcminid_stats() {
+	local n
+	n=$(grep -c '): plugged ' apcminid.log || true)
+	kill -USR1 "$VM_APCMINID"
+	vm_until 5 sh -c "[ \$(grep -c '): plugged ' apcminid.log) -gt $n ]" || return 1
+	sleep 0.2
+	eval "$(awk -v p="$1" '
+		/\): plugged / { blk = "" }
+		{ blk = blk "\n" $0 }
+		function put(name, v) { printf "%s_%s=%s\n", p, name, v }
+		END {
+			n = split(blk, l, "\n")
+			for (i = 1; i <= n; i++) {
+				nw = split(l[i], w, /[ ,;]+/)
+				if (l[i] ~ /^  in: /) {
+					for (j = 2; j <= nw; j++) {
+						if (w[j] == "messages") put("in_messages", w[j - 1])
+						if (w[j] == "events") put("in_events", w[j - 1])
+						if (w[j] == "dropped") put("in_dropped", w[j - 1])
+					}
+				} else if (l[i] ~ /^  out: /) {
+					for (j = 2; j <= nw; j++) {
+						if (w[j] == "sequencer") put("seq_events", w[j - 1])
+						if (w[j] == "LED" && w[j + 1] == "events") put("led_events", w[j - 1])
+						if (w[j] == "LED" && w[j + 1] == "packets") put("led_packets", w[j - 1])
+						if (w[j] == "ordered") put("ordered", w[j - 1])
+						if (w[j] == "dropped") put("out_dropped", w[j - 1])
+					}
+				} else if (l[i] ~ /^  errors: /) {
+					for (j = 3; j <= nw; j++) {
+						if (w[j] == "overruns") put("overruns", w[j - 2])
+						if (w[j] == "refused") put("refused", w[j - 2])
+					}
+				} else if (l[i] ~ /^  from the device: /) {
+					for (j = 2; j <= nw; j++)
+						if (w[j] == "malformed") put("malformed", w[j - 1])
+				}
+			}
+		}' apcminid.log)"
+}
+
+# vm_flood_grid N: the mk1 grid (tests/vm/README.md's format) after
+# `seqflood send` of N events: each pad shows the last value sent to it
+# (event i: pad i % 64, velocity (i / 64 + i) % 7); buttons off.
+vm_flood_grid() {
+	awk -v n="$1" 'BEGIN {
+		split(".GgRrYy", tok, "")
+		for (p = 0; p < 64; p++) {
+			t[p] = "."
+			if (n > p) { i = p + 64 * int((n - 1 - p) / 64); t[p] = tok[(int(i / 64) + i) % 7 + 1] }
+		}
+		print "grid mk1"
+		for (y = 7; y >= 0; y--) {
+			line = y
+			for (x = 0; x < 8; x++) line = line " " t[x + 8 * y]
+			print line
+		}
+		print "T . . . . . . . ."
+		print "S . . . . . . . ."
+	}'
+}
+
+_vm_grid_same() {
+	apcemu ctl grid >grid.txt 2>/dev/null || return 1
+	cmp -s grid.txt grid.prev && return 0
+	cp grid.txt grid.prev
+	return 1
+}
+
+# vm_grid_settle [SECONDS]: wait until the emulator's grid is the same on
+# two looks 50 ms apart (the OUT queue has sent what it had); the grid is
+# then in ./grid.txt.
+vm_grid_settle() {
+	: >grid.prev
+	sleep 0.3
+	vm_until "${1:-10}" _vm_grid_same
+}
