@@ -33,6 +33,11 @@ struct bridge {
 
 /* Largest message either way: a whole sysex. */
 #define BRIDGE_MSG_MAX USBMIDI_SYSEX_MAX
+/* The play mapping draws its LED feedback this long after the input that
+ * changed it: the events have left by then and their readers run first (on
+ * a small machine the repaint's USB work competes with them), and the
+ * presses of a chord share one repaint. 1 ms is below what a player sees. */
+#define BRIDGE_DRAW_DELAY_NS 1000000ull
 
 int bridge_new(struct bridge **out, const struct bridge_seq_ops *ops, void *seq_user,
 	       const struct bridge_options *opt)
@@ -563,7 +568,9 @@ static void bridge_input_end(void *user)
 		if (r < 0)
 			log_dbg("%s: Cannot drain sequencer output: %s", bd->name, strerror(-r));
 		/* The events left first; the LEDs that show them follow. */
-		bridge_dev_draw(bd);
+		if (!bd->draw_at && bridge_dev_map_draws(bd) &&
+		    apcmap_leds_generation(&bd->map) != bd->map_drawn)
+			bd->draw_at = apc_now_ns() + BRIDGE_DRAW_DELAY_NS;
 	}
 	if (b->log.f) {
 		now = apc_now_ns();
@@ -785,6 +792,10 @@ int bridge_next_deadline(const struct bridge *b, uint64_t *due_ns)
 			*due_ns = t;
 			any = 1;
 		}
+		if (bd->draw_at && (!any || bd->draw_at < *due_ns)) {
+			*due_ns = bd->draw_at;
+			any = 1;
+		}
 	}
 	return any;
 }
@@ -797,6 +808,10 @@ void bridge_tick(struct bridge *b, uint64_t now_ns)
 	int r;
 
 	for (bd = b->devs; bd; bd = bd->next) {
+		if (bd->draw_at && bd->draw_at <= now_ns) {
+			bd->draw_at = 0;
+			bridge_dev_draw(bd);
+		}
 		if (!apcmap_next_deadline(&bd->map, &t) || t > now_ns)
 			continue;
 		if (apcmap_tick(&bd->map, now_ns, &out) <= 0)

@@ -131,6 +131,7 @@ struct bridge_dev {
 	struct apc_led_state app_leds; /* want[]: what clients asked for */
 	unsigned int play_subs;	/* subscriptions to the play port */
 	unsigned int map_drawn;	/* the map's LED generation last drawn */
+	uint64_t draw_at;	/* its next drawing is due then (0: none) */
 	/* The LED mirror: what the LEDs are to show, as LED messages, for
 	 * monitors (apcmon); `mirrored` is what its subscribers were told. */
 	unsigned int leds_subs;
@@ -187,8 +188,9 @@ unsigned int bridge_num_present(const struct bridge *b);
  * names at once). */
 void bridge_reconfigure(struct bridge *b);
 
-/* When a held-back fader value of a play mapping is due: 1 and *due_ns
- * (CLOCK_MONOTONIC), or 0; call bridge_tick() then. */
+/* When a play mapping has work that waits (a held-back fader value, its
+ * LED picture to draw): 1 and *due_ns (CLOCK_MONOTONIC), or 0; call
+ * bridge_tick() then. */
 int bridge_next_deadline(const struct bridge *b, uint64_t *due_ns);
 void bridge_tick(struct bridge *b, uint64_t now_ns);
 

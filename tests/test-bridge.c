@@ -956,6 +956,7 @@ static void test_play_leds_shared(void **state)
 	const struct apc_led root = { .value = 45, .behaviour = 6 };
 	const struct apc_led app = { .value = 5, .behaviour = 6 };
 	struct msgs ms;
+	uint64_t due;
 
 	mock_seq_in_note(0, 0x96, 10, 5);
 	seq_read(bd);
@@ -977,10 +978,17 @@ static void test_play_leds_shared(void **state)
 	seq_read(bd);
 	assert_int_equal(pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, NULL), 0);
 	assert_int_equal(bd->stats.app_led_events, 1);
-	/* A press lights its pad green (21) and is drawn after the events. */
+	/* A press lights its pad green (21), drawn 1 ms after its event left. */
 	usb_in(f, &f->usb.pub, 0, (const uint8_t[]){ 0x90, 0, 127 }, 3);
 	usb_in_end(f);
+	assert_int_equal(bd->leds.want[0].value, 45);
+	assert_int_equal(bridge_next_deadline(f->b, &due), 1);
+	assert_true(due > 0);
+	bridge_tick(f->b, due - 1);
+	assert_int_equal(bd->leds.want[0].value, 45);
+	bridge_tick(f->b, due);
 	assert_int_equal(bd->leds.want[0].value, 21);
+	assert_int_equal(bridge_next_deadline(f->b, &due), 0);
 	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, &ms);
 	assert_true(ms.n >= 1);
 
