@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "loop.h"
 #include "seqclient.h"
@@ -39,6 +40,9 @@ struct seqclient {
 	struct bridge_dev *bd;
 	int fds[SEQCLIENT_MAX_FDS];
 	unsigned int nfds;
+	int wfd;		/* the sequencer's descriptor, written by drain */
+	uint8_t *obuf;		/* events as write(2) takes them (asequencer.h) */
+	size_t oused;
 };
 
 /* What snd-seq-midi gives a port of a rawmidi device with both directions
@@ -70,48 +74,68 @@ static void seqclient_fd_ready(void *user, int fd, short revents)
 	bridge_dev_seq_ready(sc->bd);
 }
 
+/* The length of the buffered event at p: the event, and the data of a
+ * variable-length one right after it. */
+static size_t seqclient_event_len(const uint8_t *p)
+{
+	snd_seq_event_t ev;
+
+	memcpy(&ev, p, sizeof(ev));
+	return (size_t)snd_seq_event_length(&ev);
+}
+
 /* Write out every buffered event. A subscriber whose FIFO is full refuses
  * an event: the kernel has then delivered it to every other subscriber, and
  * marked an overrun at the full one, whose next read throws its whole FIFO
- * away. Writing that event again later would only repeat it to the others
- * and keep everything behind it waiting: drop it, count it, go on, as the
- * kernel's own drivers do (snd_seq_kernel_client_dispatch ignores a full
- * FIFO too). Bounded: each pass writes or drops at least one event. */
+ * away. write() stops there, short or with EAGAIN. Writing that event again
+ * would only repeat it to the others and keep everything behind it waiting:
+ * drop it, count it, go on, as the kernel's own drivers do
+ * (snd_seq_kernel_client_dispatch ignores a full FIFO too). This is why the
+ * buffer is ours and written here: alsa-lib's snd_seq_drain_output() writes
+ * the rest of a short write again at once, the refused event first, so the
+ * other subscribers got it twice. Bounded: each pass writes or drops at
+ * least one event. */
 static int seqclient_drain(struct bridge_dev *bd)
 {
 	struct seqclient *sc = bd->seq_priv;
-	snd_seq_event_t *ev;
-	int r;
+	size_t off = 0;
+	ssize_t w;
+	int r = 0;
 
-	for (;;) {
-		r = snd_seq_drain_output(sc->seq);
-		if (r == 0)
-			return 0;
-		if (r < 0 && r != -EAGAIN)
+	while (off < sc->oused) {
+		w = write(sc->wfd, sc->obuf + off, sc->oused - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno != EAGAIN) {
+			r = -errno;
+			log_warn("%s: Cannot send events: %s", bd->name, strerror(-r));
 			break;
-		/* > 0: written in part; -EAGAIN: the first event refused. */
-		bd->stats.seq_refused++;
-		r = snd_seq_extract_output(sc->seq, &ev);
-		if (r < 0)
-			break;
+		}
+		if (w > 0)
+			off += (size_t)w;
+		if (off < sc->oused) {
+			bd->stats.seq_refused++;
+			off += seqclient_event_len(sc->obuf + off);
+		}
 	}
-	log_warn("%s: Cannot send events: %s", bd->name, snd_strerror(r));
-	snd_seq_drop_output(sc->seq);
+	sc->oused = 0;
 	return r;
 }
 
 static int seqclient_output(struct bridge_dev *bd, snd_seq_event_t *ev)
 {
 	struct seqclient *sc = bd->seq_priv;
-	int r;
+	size_t len = (size_t)snd_seq_event_length(ev);
 
-	r = snd_seq_event_output_buffer(sc->seq, ev);
-	if (r == -EAGAIN) {
-		/* Buffer full: write it out and try once more. */
+	if (len > SEQCLIENT_OBUF_SIZE)
+		return -EINVAL;
+	if (sc->oused + len > SEQCLIENT_OBUF_SIZE)
 		seqclient_drain(bd);
-		r = snd_seq_event_output_buffer(sc->seq, ev);
-	}
-	return r < 0 ? r : 0;
+	memcpy(sc->obuf + sc->oused, ev, sizeof(*ev));
+	if (snd_seq_ev_is_variable(ev))
+		memcpy(sc->obuf + sc->oused + sizeof(*ev), ev->data.ext.ptr, ev->data.ext.len);
+	sc->oused += len;
+	return 0;
 }
 
 static int seqclient_input(struct bridge_dev *bd, snd_seq_event_t **ev)
@@ -133,9 +157,10 @@ static void seqclient_close(struct bridge_dev *bd)
 	for (i = 0; i < sc->nfds; i++)
 		loop_del_fd(sc->loop, sc->fds[i]);
 	if (sc->seq) {
-		snd_seq_drain_output(sc->seq);
+		seqclient_drain(bd);
 		snd_seq_close(sc->seq);
 	}
+	free(sc->obuf);
 	free(sc);
 	bd->seq_priv = NULL;
 }
@@ -201,6 +226,11 @@ static int seqclient_open(struct bridge_dev *bd, const char *name)
 	sc = calloc(1, sizeof(*sc));
 	if (!sc)
 		return -ENOMEM;
+	sc->obuf = malloc(SEQCLIENT_OBUF_SIZE);
+	if (!sc->obuf) {
+		free(sc);
+		return -ENOMEM;
+	}
 	sc->bd = bd;
 	sc->loop = bridge_seq_user(bd->b);
 	r = snd_seq_open(&sc->seq, "default", SND_SEQ_OPEN_DUPLEX, SND_SEQ_NONBLOCK);
@@ -209,9 +239,6 @@ static int seqclient_open(struct bridge_dev *bd, const char *name)
 		goto err_free;
 	}
 	r = snd_seq_set_client_name(sc->seq, name);
-	if (r < 0)
-		goto err_close_seq;
-	r = snd_seq_set_output_buffer_size(sc->seq, SEQCLIENT_OBUF_SIZE);
 	if (r < 0)
 		goto err_close_seq;
 	r = snd_seq_set_client_pool_input(sc->seq, SEQCLIENT_POOL_INPUT);
@@ -232,6 +259,8 @@ static int seqclient_open(struct bridge_dev *bd, const char *name)
 	if (n > SEQCLIENT_MAX_FDS)
 		n = SEQCLIENT_MAX_FDS;
 	n = snd_seq_poll_descriptors(sc->seq, pfds, (unsigned int)n, POLLIN);
+	/* One descriptor does both ways (the hw plugin's). */
+	sc->wfd = n > 0 ? pfds[0].fd : -1;
 	for (i = 0; i < (unsigned int)n; i++) {
 		r = loop_add_fd(sc->loop, pfds[i].fd, POLLIN, seqclient_fd_ready, sc);
 		if (r < 0)
@@ -248,6 +277,7 @@ err_close_seq:
 	log_err("Cannot set up sequencer client \"%s\": %s", name, snd_strerror(r));
 	snd_seq_close(sc->seq);
 err_free:
+	free(sc->obuf);
 	free(sc);
 	return r;
 }

@@ -35,7 +35,8 @@ static void usage(FILE *f)
 		"send: N note-ons to the port, note i %% 64, velocity (i / 64 + i) %% 7,\n"
 		"never more than the destination's input pool holds.\n"
 		"count: subscribe to the port and count note and controller events until\n"
-		"none came for IDLE_MS (after the first); prints the count and overruns.\n");
+		"none came for IDLE_MS (after the first); prints the count, the events\n"
+		"equal to the one before and the overruns.\n");
 }
 
 /* The input pool of `client` (a user client): its size and the cells in use,
@@ -121,8 +122,8 @@ err_write:
 
 static int flood_count(snd_seq_t *seq, int port, const snd_seq_addr_t *src, int idle_ms)
 {
-	unsigned long n = 0, overruns = 0, other = 0;
-	snd_seq_event_t *ev;
+	unsigned long n = 0, overruns = 0, other = 0, repeats = 0;
+	snd_seq_event_t *ev, last = { .type = SND_SEQ_EVENT_NONE };
 	struct pollfd pfd[4];
 	int npfd, r, got_any = 0;
 
@@ -161,6 +162,12 @@ static int flood_count(snd_seq_t *seq, int port, const snd_seq_addr_t *src, int 
 			case SND_SEQ_EVENT_NOTEOFF:
 			case SND_SEQ_EVENT_CONTROLLER:
 				n++;
+				/* The floods never send the same event twice in
+				 * a row: one seen twice was delivered twice. */
+				if (ev->type == last.type && !memcmp(&ev->data, &last.data,
+								     sizeof(ev->data)))
+					repeats++;
+				last = *ev;
 				break;
 			default:
 				other++;
@@ -168,7 +175,8 @@ static int flood_count(snd_seq_t *seq, int port, const snd_seq_addr_t *src, int 
 			}
 		}
 	}
-	printf("seqflood: received %lu events (%lu others), %lu overruns\n", n, other, overruns);
+	printf("seqflood: received %lu events (%lu others), %lu repeats, %lu overruns\n", n, other,
+	       repeats, overruns);
 	return 0;
 }
 
