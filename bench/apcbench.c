@@ -71,6 +71,9 @@ static void usage(FILE *f)
 		"      --apcsynth CMD      apcsynth program (apcsynth)\n"
 		"  -o, --outdir DIR        write apcbench.json, apcbench.csv, apcbench.metrics\n"
 		"                          and plot data there\n"
+		"      --stage-log FILE    write every LED repaint as 'PATH EVENTS PER_EVENT\n"
+		"                          T_WRITE T_DONE' (CLOCK_MONOTONIC ns), to join with\n"
+		"                          usbmon's URB times (bench/usb-stages)\n"
 		"  -b, --baseline FILE     compare with a saved apcbench.metrics\n"
 		"  -M, --margin PCT        worse by more than this fails --baseline (10)\n"
 		"  -v, --verbose           progress on stderr (again: more)\n"
@@ -124,6 +127,7 @@ int main(int argc, char **argv)
 		OPT_SOUND_PLAYBACK,
 		OPT_FLUIDSYNTH,
 		OPT_APCSYNTH,
+		OPT_STAGE_LOG,
 	};
 	static const struct option lopts[] = {
 		{ "paths", required_argument, NULL, 'P' },
@@ -152,6 +156,7 @@ int main(int argc, char **argv)
 		{ "fluidsynth", required_argument, NULL, OPT_FLUIDSYNTH },
 		{ "apcsynth", required_argument, NULL, OPT_APCSYNTH },
 		{ "outdir", required_argument, NULL, 'o' },
+		{ "stage-log", required_argument, NULL, OPT_STAGE_LOG },
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "margin", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -274,6 +279,9 @@ int main(int argc, char **argv)
 		case 'o':
 			o.outdir = optarg;
 			break;
+		case OPT_STAGE_LOG:
+			o.stage_log = optarg;
+			break;
 		case 'b':
 			o.baseline = optarg;
 			break;
@@ -344,6 +352,10 @@ int main(int argc, char **argv)
 		log_err("Cannot allocate the buffers: %s", strerror(ENOMEM));
 		return 1;
 	}
+	if (o.stage_log && !(c.stages = fopen(o.stage_log, "we"))) {
+		log_err("Cannot open %s: %s", o.stage_log, strerror(errno));
+		return 1;
+	}
 	err = loop_new(&c.loop);
 	if (err < 0) {
 		log_err("Cannot create the event loop: %s", strerror(-err));
@@ -376,6 +388,7 @@ int main(int argc, char **argv)
 		if (run->npath >= BENCH_MAX_PATHS)
 			break;
 		snprintf(r->name, sizeof(r->name), "%s", tok);
+		c.path = r->name;
 		log_info("path %s", tok);
 		memset(c.last_led, 0, sizeof(c.last_led));
 		if (!strcmp(tok, "seq")) {
@@ -440,6 +453,8 @@ int main(int argc, char **argv)
 	bench_device_close(rig.gadget);
 	bench_seq_close(rig.seq);
 	loop_free(c.loop);
+	if (c.stages)
+		fclose(c.stages);
 	bench_bufs_free(&bufs);
 	free(c.lat);
 	free(c.idx);

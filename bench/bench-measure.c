@@ -336,6 +336,10 @@ static int64_t repaint_once(struct bench_measure *c, const struct bench_target *
 			return err;
 	}
 	*seen = (unsigned int)(i - start);
+	/* For the stage breakdown, joined with the URBs usbmon saw. */
+	if (c->stages)
+		fprintf(c->stages, "%s %u %d %llu %llu\n", c->path ? c->path : "-", n, per_event,
+			(unsigned long long)t0, (unsigned long long)t_done);
 	return (int64_t)(t_done - t0);
 }
 

@@ -7,6 +7,7 @@
 #define APC_BENCH_MEASURE_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "apcmini.h"
 #include "bench-opts.h"
@@ -26,6 +27,8 @@ struct bench_measure {
 	uint8_t *ledbuf;	/* 3 * 256 */
 	uint8_t last_led[APC_NUM_PADS];
 	unsigned int led_counter;
+	FILE *stages;		/* --stage-log, or NULL */
+	const char *path;	/* the path being measured, for it */
 };
 
 /* Measures `tgt` into r: the idle window, then input (when something

@@ -30,6 +30,7 @@ struct bench_opts {
 	const char *sound_capture, *sound_playback;	/* ALSA PCM names */
 	const char *fluidsynth_cmd, *apcsynth_cmd;	/* program (and options) */
 	const char *outdir;
+	const char *stage_log;
 	const char *baseline;
 	double margin;
 	int verbose;

@@ -32,7 +32,7 @@ apcbench_SOURCES = bench/apcbench.c bench/bench-opts.h bench/bench-result.h \
 apcbench_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS) $(LIBUSB_CFLAGS) -I$(top_srcdir)/tests/vm -pthread
 apcbench_LDADD = driver/usb/libapcusb.la driver/core/libapccore.la driver/util/libapcutil.la \
 	$(ALSA_LIBS) $(LIBUSB_LIBS) -lm -lpthread
-EXTRA_DIST += bench/apcbench.gp bench/run-compare
+EXTRA_DIST += bench/apcbench.gp bench/run-compare bench/usb-stages
 
 check_PROGRAMS += tests/test-bench-stats
 TESTS += tests/test-bench-stats

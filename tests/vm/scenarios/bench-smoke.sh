@@ -6,7 +6,9 @@
 # bench/run-compare runs this scenario for the full comparison: it shares a
 # directory holding apcbench.args (options replacing --quick), for
 # --baseline baseline.metrics, and apcbench.paths, apcbench.runs and
-# apcbench.model when it asks for them.
+# apcbench.model when it asks for them; with apcbench.usbmon, usbmon's
+# text of every URB (usbmon.txt) and apcbench's --stage-log (stages.txt)
+# beside each run's results, for bench/usb-stages.
 set -eu
 . "$APCVM_LIB"
 vm_need apcbench apcemu
@@ -43,6 +45,13 @@ vm_log "apcbench $args"
 # look at the last one.
 runs=1
 [ -f /share/apcbench.runs ] && runs=$(cat /share/apcbench.runs)
+usbmon=0
+if [ -f /share/apcbench.usbmon ]; then
+	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug ||
+		vm_fail "cannot mount debugfs"
+	modprobe usbmon || vm_fail "no usbmon"
+	usbmon=1
+fi
 out=$APCVM_OUT
 rc=0
 k=1
@@ -54,9 +63,17 @@ while [ "$k" -le "$runs" ]; do
 		vm_log "run $k of $runs: paths $order"
 	fi
 	r=0
+	mon=
+	stage_opt=
+	if [ "$usbmon" = 1 ]; then
+		cat /sys/kernel/debug/usb/usbmon/0u >"$out/usbmon.txt" &
+		mon=$!
+		stage_opt=--stage-log=$out/stages.txt
+	fi
 	# shellcheck disable=SC2086 # the options are words
 	apcbench $args --paths "$order" ${apcminid_opt:+"$apcminid_opt"} -m "$APC_MODEL" \
-		--outdir "$out" >"$out/table.txt" 2>"$out/stderr.txt" || r=$?
+		${stage_opt:+"$stage_opt"} --outdir "$out" >"$out/table.txt" 2>"$out/stderr.txt" || r=$?
+	[ -z "$mon" ] || kill "$mon" 2>/dev/null || true
 	cat "$out/table.txt"
 	sed 's/^/stderr: /' "$out/stderr.txt"
 	[ "$r" = 0 ] || rc=$r
