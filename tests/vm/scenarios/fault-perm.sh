@@ -7,12 +7,14 @@ set -eu
 vm_need apcemu apcminid aconnect start-stop-daemon
 vm_model
 
-# An ordinary user (as udev-hotplug makes it) who may use the sequencer but
-# is not in the audio group, and a node as the kernel makes it without udev.
-grep -q '^apcuser:' /etc/passwd || {
-	echo 'apcuser:x:61234:61234:apcuser:/:/bin/false' >>/etc/passwd
-	echo 'apcuser:x:61234:' >>/etc/group
-}
+# An ordinary user who may use the sequencer but is not in the audio group,
+# and a node as the kernel makes it without udev; all put back at the end
+# (later scenarios make their own users).
+cp /etc/passwd /etc/group "$APCVM_WORK/"
+seqmode=$(stat -c %a /dev/snd/seq)
+trap 'cp "$APCVM_WORK/passwd" "$APCVM_WORK/group" /etc/; chmod "$seqmode" /dev/snd/seq' EXIT
+echo 'apcperm:x:61235:61235:apcperm:/:/bin/false' >>/etc/passwd
+echo 'apcperm:x:61235:' >>/etc/group
 chmod 666 /dev/snd/seq
 vm_plug_kernel
 node=$(ls /dev/bus/usb/001/* | sort | tail -n1)
@@ -22,8 +24,8 @@ vm_log "node $node: $(ls -l "$node" | cut -c1-10)"
 
 log=$APCVM_WORK/apcminid.log
 : >"$log"
-chown apcuser "$log"
-APCMINID_LOG_LEVEL=info start-stop-daemon -S -b -m -p "$APCVM_WORK/apcminid.pid" -c apcuser \
+chown apcperm "$log"
+APCMINID_LOG_LEVEL=info start-stop-daemon -S -b -m -p "$APCVM_WORK/apcminid.pid" -c apcperm \
 	-x /bin/sh -- -c 'exec "$0" >>"$1" 2>&1' "$(command -v apcminid)" "$log"
 pid=$(cat "$APCVM_WORK/apcminid.pid")
 die() {
