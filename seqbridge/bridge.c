@@ -691,9 +691,50 @@ static int bridge_play_subscribers(struct bridge_dev *bd, int delta)
 	return r;
 }
 
+/* One piece of a sysex event: 1 and the whole message in *msg, *n when it
+ * is complete (joined to earlier pieces or whole already), 0 when it is
+ * kept for the rest or dropped (counted: each piece once, as joined or
+ * dropped, when its message is settled). */
+static int bridge_sysex_piece(struct bridge_dev *bd, unsigned int cable, uint8_t **msg, long *n)
+{
+	const uint8_t *p = *msg;
+	size_t len = (size_t)*n;
+	int first = p[0] == 0xf0, last = p[len - 1] == 0xf7;
+
+	if (first && last && !bd->sx_pieces && !bd->sx_skip)
+		return 1;
+	if (first || cable != bd->sx_cable) {
+		/* A new one: what was under way never ends. */
+		bd->stats.out_dropped += bd->sx_pieces;
+		bd->sx_pieces = 0;
+		bd->sx_len = 0;
+		bd->sx_skip = 0;
+	}
+	if (bd->sx_skip || (!first && !bd->sx_pieces) || bd->sx_len + len > sizeof(bd->sx)) {
+		/* Too long to join, or a piece of nothing: dropped. */
+		bd->stats.out_dropped += bd->sx_pieces + 1;
+		bd->sx_pieces = 0;
+		bd->sx_len = 0;
+		bd->sx_skip = !last;
+		return 0;
+	}
+	memcpy(bd->sx + bd->sx_len, p, len);
+	bd->sx_len += len;
+	bd->sx_cable = cable;
+	bd->sx_pieces++;
+	if (!last)
+		return 0;
+	bd->stats.sysex_joined += bd->sx_pieces - 1;
+	*msg = bd->sx;
+	*n = (long)bd->sx_len;
+	bd->sx_pieces = 0;
+	bd->sx_len = 0;
+	return 1;
+}
+
 int bridge_dev_seq_event(struct bridge_dev *bd, const snd_seq_event_t *ev)
 {
-	uint8_t msg[BRIDGE_MSG_MAX];
+	uint8_t buf[BRIDGE_MSG_MAX], *msg = buf;
 	unsigned int cable;
 	long n;
 	int r;
@@ -719,7 +760,7 @@ int bridge_dev_seq_event(struct bridge_dev *bd, const snd_seq_event_t *ev)
 		return 0;
 	cable = ev->dest.port;
 	snd_midi_event_reset_decode(bd->to_midi);
-	n = snd_midi_event_decode(bd->to_midi, msg, sizeof(msg), ev);
+	n = snd_midi_event_decode(bd->to_midi, buf, sizeof(buf), ev);
 	/* Echoes, announcements and the like are no MIDI: -ENOENT. */
 	if (n == -ENOENT)
 		return 0;
@@ -727,6 +768,8 @@ int bridge_dev_seq_event(struct bridge_dev *bd, const snd_seq_event_t *ev)
 		bd->stats.out_dropped++;
 		return 0;
 	}
+	if (ev->type == SND_SEQ_EVENT_SYSEX && !bridge_sysex_piece(bd, cable, &msg, &n))
+		return 0;
 	if (cable == 0) {
 		r = apc_leds_apply_midi(&bd->app_leds, msg, (size_t)n);
 		if (r >= 0) {
@@ -873,7 +916,7 @@ void bridge_print_stats(const struct bridge *b, FILE *f)
 			"in %llu drains, %llu dropped\n"
 			"  out: %llu sequencer events, %llu LED events -> %llu LED packets; "
 			"%llu ordered messages; %llu USB transfers, %llu bytes; %llu batches, "
-			"%llu dropped\n"
+			"%llu dropped, %llu sysex pieces joined\n"
 			"  errors: %llu USB transfer errors, %llu sequencer overruns, "
 			"%llu events refused by a full subscriber\n",
 			bd->name, bd->client, bd->key, bd->usb ? "present" : "absent", bd->plugs,
@@ -889,6 +932,7 @@ void bridge_print_stats(const struct bridge *b, FILE *f)
 			(unsigned long long)usb.out_transfers, (unsigned long long)usb.out_bytes,
 			(unsigned long long)bd->stats.kicks,
 			(unsigned long long)(bd->stats.out_dropped + bd->out.stats.dropped),
+			(unsigned long long)bd->stats.sysex_joined,
 			(unsigned long long)usb.errors, (unsigned long long)bd->stats.seq_overruns,
 			(unsigned long long)bd->stats.seq_refused);
 		fprintf(f,

@@ -78,6 +78,7 @@ struct bridge_stats {
 	uint64_t mode_changes;	/* mk2 mode-change messages from the device */
 	uint64_t play_events;	/* events sent on the play port */
 	uint64_t app_led_events; /* LED events kept while the mapping drew */
+	uint64_t sysex_joined;	/* sysex pieces joined to the message they end */
 	struct usbdev_stats usb; /* the transport's, summed over plugs */
 };
 
@@ -122,6 +123,14 @@ struct bridge_dev {
 
 	struct usbmidi_decoder in;
 	struct apc_held held;	/* notes the device holds, released at unplug */
+	/* A sysex that comes in pieces (a raw MIDI port's 256 bytes each):
+	 * the pieces so far, joined; the OUT queue and the LED state take
+	 * whole messages. sx_pieces 0: none under way. */
+	uint8_t sx[USBMIDI_SYSEX_MAX];
+	size_t sx_len;
+	unsigned int sx_pieces, sx_cable;
+	int sx_skip;		/* the rest of a sysex too long to join */
+
 	struct apc_led_state leds; /* what the device is to show */
 	struct usbout out;
 	/* The play mapping. While its port has subscribers it draws the

@@ -1095,6 +1095,63 @@ static void test_leds_mirror(void **state)
 		assert_int_not_equal(mseq.out[i].ev.source.port, port);
 }
 
+/* A sysex in pieces, as a raw MIDI port hands it over (256 bytes each):
+ * joined into the whole message, whether LED state (an mk2 RGB sysex for
+ * every pad, 520 bytes) or ordered; one too long to join, and a piece of
+ * nothing, dropped and counted, each piece once. */
+static void test_sysex_pieces(void **state)
+{
+	static const uint8_t mode[] = { 0xf0, 0x47, 0x7f, 0x4f, 0x62, 0x00, 0x01, 0x01, 0xf7 };
+	struct fixture *f = *state;
+	struct bridge_dev *bd = attach_clean(f, &f->usb, &apc_model_mk2, "serial:P1");
+	uint8_t rgb[520], big[1500];
+	struct msgs ms;
+	unsigned int i, coloured = 0;
+	size_t n = 0;
+
+	memcpy(rgb, (const uint8_t[]){ 0xf0, 0x47, 0x7f, 0x4f, 0x24, 0x04, 0x00 }, 7);
+	n = 7;
+	for (i = 0; i < APC_NUM_PADS; i++) {
+		const uint8_t range[8] = { (uint8_t)i, (uint8_t)i, 0, 10, 0, 20, 0, (uint8_t)i };
+
+		memcpy(rgb + n, range, 8);
+		n += 8;
+	}
+	rgb[n++] = 0xf7;
+	assert_int_equal(n, sizeof(rgb));
+	mock_seq_in_sysex(0, rgb, 256);
+	mock_seq_in_sysex(0, rgb + 256, 256);
+	mock_seq_in_sysex(0, rgb + 512, 8);
+	bridge_dev_seq_ready(bd);
+	for (i = 0; i < APC_NUM_PADS; i++)
+		coloured += bd->leds.want[i].rgb && bd->leds.want[i].c.b == i;
+	assert_int_equal(coloured, APC_NUM_PADS);
+	assert_int_equal(bd->stats.sysex_joined, 2);
+
+	mock_seq_in_sysex(0, mode, 4);
+	mock_seq_in_sysex(0, mode + 4, sizeof(mode) - 4);
+	bridge_dev_seq_ready(bd);
+	pull_out(f, &f->usb.pub, APCUSB_OUT_BUFSIZE, &ms);
+	for (i = 0; i < ms.n; i++)
+		if (ms.m[i].len == sizeof(mode) && !memcmp(ms.m[i].b, mode, sizeof(mode)))
+			break;
+	assert_true(i < ms.n);
+	assert_int_equal(bd->stats.sysex_joined, 3);
+	assert_int_equal(bd->stats.out_dropped, 0);
+
+	/* 1500 bytes in six pieces: more than a message may be. */
+	memset(big, 0x11, sizeof(big));
+	big[0] = 0xf0;
+	big[sizeof(big) - 1] = 0xf7;
+	for (n = 0; n < sizeof(big); n += 250)
+		mock_seq_in_sysex(0, big + n, 250);
+	/* A piece whose start never came. */
+	mock_seq_in_sysex(0, mode + 4, sizeof(mode) - 4);
+	bridge_dev_seq_ready(bd);
+	assert_int_equal(bd->stats.out_dropped, 7);
+	assert_int_equal(bd->stats.sysex_joined, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1124,6 +1181,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_play_leds_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_play_reconfigure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leds_mirror, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sysex_pieces, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("bridge", tests, NULL, NULL);

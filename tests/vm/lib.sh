@@ -656,6 +656,7 @@ vm_apcminid_stats() {
 						if (w[j] == "LED" && w[j + 1] == "packets") put("led_packets", w[j - 1])
 						if (w[j] == "ordered") put("ordered", w[j - 1])
 						if (w[j] == "dropped") put("out_dropped", w[j - 1])
+						if (w[j] == "joined") put("joined", w[j - 3])
 					}
 				} else if (l[i] ~ /^  errors: /) {
 					for (j = 3; j <= nw; j++) {

@@ -4,7 +4,7 @@
 # timeout: 90
 set -eu
 . "$APCVM_LIB"
-vm_need apcemu apcminid aplaymidi aconnect udevadm
+vm_need apcemu apcminid aplaymidi aconnect amidi udevadm xxd
 vm_model
 
 # libusb learns about hotplug from udev (the replug).
@@ -93,11 +93,39 @@ vm_log "after the replug (pad, us): $(tr '\n' ' ' <gaps2.txt)"
 # what the host sent before that it reads in one go, under one time stamp.
 [ "$(grep -c '^6[01] ' gaps2.txt)" = 2 ] || fail "the replugged pads were not set solid before their colour"
 
+# A colour sysex longer than a raw MIDI port's 256-byte pieces (40 pads
+# one range each, 328 bytes, through snd-virmidi): apcminid joins the
+# pieces and the pads take the colour.
+modprobe snd-virmidi midi_devs=1 || fail "no snd-virmidi"
+vm_until 5 sh -c 'grep -q VirMIDI /proc/asound/cards' || fail "snd-virmidi made no card"
+vcard=$(sed -n 's/^ *\([0-9]*\) \[VirMIDI.*/\1/p' /proc/asound/cards | head -n1)
+vm_until 5 sh -c "aconnect -l | grep -q 'card=$vcard\]'" || fail "no sequencer client for VirMIDI"
+vclient=$(vm_card_client "$vcard")
+aconnect "$vclient:0" "$apc_name:0" || fail "cannot connect VirMIDI to apcminid"
+awk 'BEGIN {
+	printf "F0 47 7F 4F 24 02 40"
+	for (p = 0; p < 40; p++) printf " %02X %02X 00 0A 00 14 00 1E", p, p
+	print " F7"
+}' | xxd -r -p >long.syx
+[ "$(wc -c <long.syx)" = 328 ] || fail "the long sysex is not 328 bytes"
+amidi -p "hw:$vcard,0" -s long.syx || fail "amidi failed"
+long_ok() {
+	apcemu ctl grid | awk '$1 >= 0 && $1 <= 4 { for (i = 2; i <= 9; i++) if ($i != "#0a141e") bad = 1 }
+		$1 == "0" { seen = 1 } END { exit bad || !seen }'
+}
+vm_until 5 long_ok || { apcemu ctl grid; fail "the colour sent in pieces did not reach pads 0-39"; }
+aconnect -d "$vclient:0" "$apc_name:0" || true
+kill -USR1 "$VM_APCMINID"
+vm_until 5 grep -q 'sysex pieces joined' apcminid.log || fail "no counters"
+joined=$(sed -n 's/.* \([0-9]*\) sysex pieces joined.*/\1/p' apcminid.log | tail -n1)
+[ "$joined" -ge 1 ] || fail "no pieces were joined ($joined)"
+
 # Exit: the colours are turned off with the rest.
 kill -TERM "$VM_APCMINID"
 wait "$VM_APCMINID" || fail "apcminid failed on exit"
 expect_row "7 . . . . . . . ." "top row after exit" || fail "the colours stayed on after exit"
+vm_emu grid | awk '$1 == "0"' | grep -q '#' && fail "the long sysex's colours stayed on after exit"
 vm_emu_stop
 stop_udevd
 vm_save rx1.log rx2.log 2>/dev/null || true
-vm_pass "colour shown over a blinking pad (the kernel path leaves it blinking), note-on to colour $(awk '$1 == 60 { print $2 }' gaps1.txt) us, repainted after a replug, off at exit"
+vm_pass "colour shown over a blinking pad (the kernel path leaves it blinking), note-on to colour $(awk '$1 == 60 { print $2 }' gaps1.txt) us, repainted after a replug, a 328-byte colour sysex joined from $joined+ pieces, off at exit"
