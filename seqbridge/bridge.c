@@ -384,18 +384,21 @@ static void bridge_detach(void *user, struct usbdev *u)
 		b->opt.gone(b->opt.user, bd);
 }
 
-/* One message to the subscribers of `port`, stamped with the current IN
- * transfer's reap time (bd->in_time_ns). */
+/* The messages in msg (one or more, whole) to the subscribers of `port`,
+ * stamped with the current IN transfer's reap time (bd->in_time_ns). */
 static int bridge_send(struct bridge_dev *bd, unsigned int port, const uint8_t *msg, size_t len)
 {
 	snd_seq_event_t ev;
 	long r;
 
-	snd_seq_ev_clear(&ev);
 	snd_midi_event_reset_encode(bd->to_event[port]);
+next:
+	snd_seq_ev_clear(&ev);
 	r = snd_midi_event_encode(bd->to_event[port], msg, (long)len, &ev);
-	if (r < 0 || ev.type == SND_SEQ_EVENT_NONE)
+	if (r <= 0 || ev.type == SND_SEQ_EVENT_NONE)
 		return -EINVAL;
+	msg += r;
+	len -= (size_t)r;
 	snd_seq_ev_set_source(&ev, (int)port);
 	snd_seq_ev_set_subs(&ev);
 	snd_seq_ev_set_direct(&ev);
@@ -410,6 +413,8 @@ static int bridge_send(struct bridge_dev *bd, unsigned int port, const uint8_t *
 	if (bd->b->ops->output(bd, &ev) < 0)
 		return -ENOSPC;
 	bd->in_unsent = 1;
+	if (len)
+		goto next;
 	return 0;
 }
 
@@ -628,19 +633,7 @@ static void bridge_mirror_sync(struct bridge_dev *bd)
 		if (bd->mirror_known && !memcmp(l, &bd->mirrored[i], sizeof(*l)))
 			continue;
 		bd->mirrored[i] = *l;
-		if (l->rgb) {
-			/* Solid first, as the device needs it (and apcdev
-			 * models it): the colour is what the pad shows. */
-			const struct apc_led solid = {
-				.behaviour = bd->model->pad_led_default_channel
-			};
-
-			if (apc_led_to_midi(bd->model, i, &solid, msg) == 3)
-				bridge_send(bd, bridge_dev_leds_port(bd), msg, 3);
-			n = apc_mk2_rgb_sysex(i, i, l->c, msg, sizeof(msg));
-		} else {
-			n = apc_led_to_midi(bd->model, i, l, msg);
-		}
+		n = apc_led_show_msgs(bd->model, i, l, msg, sizeof(msg));
 		if (n > 0 && bridge_send(bd, bridge_dev_leds_port(bd), msg, (size_t)n) == 0)
 			sent = 1;
 	}

@@ -1025,6 +1025,29 @@ static void test_apcdev_rgb_needs_solid(void **state)
 	assert_false(d.leds.want[12].rgb);
 }
 
+/* What shows an LED from any state: a note-on; a custom colour solid first. */
+static void test_led_show_msgs(void **state)
+{
+	const struct apc_led red = { .value = 5, .behaviour = 11 };
+	const struct apc_led rgb = { .rgb = 1, .c = { 1, 2, 3 } };
+	struct rgb_seen seen = { 0 };
+	uint8_t out[64];
+
+	(void)state;
+	assert_int_equal(apc_led_show_msgs(&apc_model_mk2, 9, &red, out, sizeof(out)), 3);
+	assert_int_equal(out[0], 0x9b);
+	assert_int_equal(apc_led_show_msgs(&apc_model_mk2, 9, &rgb, out, sizeof(out)), 3 + 16);
+	assert_int_equal(out[0], 0x96);
+	assert_int_equal(out[1], 9);
+	assert_int_equal(out[2], 0);
+	assert_int_equal(apc_mk2_rgb_sysex_parse(out + 3, 16, rgb_collect, &seen), 1);
+	assert_int_equal(seen.c[9].b, 3);
+	assert_int_equal(apc_led_show_msgs(&apc_model_mk2, 9, &rgb, out, 18), -ENOSPC);
+	assert_int_equal(apc_led_show_msgs(&apc_model_mk1, 9, &rgb, out, sizeof(out)), -EINVAL);
+	assert_int_equal(apc_led_show_msgs(&apc_model_mk2, APC_LED_TRACK0, &rgb, out, sizeof(out)),
+			 -EINVAL);
+}
+
 static void test_palette(void **state)
 {
 	static const struct {
@@ -1097,6 +1120,7 @@ int main(void)
 	add_test("leds_rgb_queued", test_leds_rgb_queued, NULL);
 	add_test("leds_rgb_invalid", test_leds_rgb_invalid, NULL);
 	add_test("apcdev_rgb_needs_solid", test_apcdev_rgb_needs_solid, NULL);
+	add_test("led_show_msgs", test_led_show_msgs, NULL);
 
 	return _cmocka_run_group_tests("apcmini", tests, n_tests, NULL, NULL);
 }

@@ -162,7 +162,7 @@ static void virt_info(void *user, struct apcrun *r)
 }
 
 /* The whole LED state on the control port, for a monitor that has just
- * subscribed: every LED as its message (a custom mk2 colour as its RGB sysex). */
+ * subscribed: every LED as the messages that show it. */
 static void virt_replay(struct virt *v)
 {
 	uint8_t msg[64];
@@ -170,12 +170,7 @@ static void virt_replay(struct virt *v)
 	int n;
 
 	for (i = 0; i < APC_NUM_LEDS; i++) {
-		const struct apc_led *l = &v->dev->leds.want[i];
-
-		if (l->rgb)
-			n = apc_mk2_rgb_sysex(i, i, l->c, msg, sizeof(msg));
-		else
-			n = apc_led_to_midi(v->model, i, l, msg);
+		n = apc_led_show_msgs(v->model, i, &v->dev->leds.want[i], msg, sizeof(msg));
 		if (n > 0)
 			virt_send_bytes(v, v->ctl_port, msg, (size_t)n);
 	}

@@ -419,6 +419,29 @@ int apc_led_to_midi(const struct apc_model *m, unsigned int index, const struct 
 	return 3;
 }
 
+int apc_led_show_msgs(const struct apc_model *m, unsigned int index, const struct apc_led *led,
+		      uint8_t *out, size_t outsz)
+{
+	struct apc_led solid = { 0 };
+	int n;
+
+	if (!m || !led || index >= APC_NUM_LEDS)
+		return -EINVAL;
+	if (!led->rgb) {
+		if (outsz < 3)
+			return -ENOSPC;
+		return apc_led_to_midi(m, index, led, out);
+	}
+	if (!is_mk2_pad(m, index))
+		return -EINVAL;
+	if (outsz < 3)
+		return -ENOSPC;
+	solid.behaviour = m->pad_led_default_channel;
+	apc_led_to_midi(m, index, &solid, out);
+	n = apc_mk2_rgb_sysex(index, index, led->c, out + 3, outsz - 3);
+	return n < 0 ? n : n + 3;
+}
+
 static int led_equal(const struct apc_led *a, const struct apc_led *b)
 {
 	return a->value == b->value && a->behaviour == b->behaviour && a->rgb == b->rgb &&

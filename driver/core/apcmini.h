@@ -169,6 +169,14 @@ int apc_led_to_midi(const struct apc_model *m, unsigned int index, const struct 
 /* mk2 pad channels 0-6 are solid; 7-10 pulse, 11-15 blink. */
 #define APC_MK2_SOLID_MAX 6
 
+/* The messages that make a device show `led` on LED `index` whatever it
+ * showed before: its note-on; for an mk2 custom colour a solid note-on and
+ * then the RGB sysex (the firmware ignores RGB on a pad that blinks or
+ * pulses). For monitors told the state (mirrors, replays), which keep it
+ * by the same model. Returns the bytes written, -EINVAL or -ENOSPC. */
+int apc_led_show_msgs(const struct apc_model *m, unsigned int index, const struct apc_led *led,
+		      uint8_t *out, size_t outsz);
+
 /* Desired and shown state of every LED. `want` is what clients asked for;
  * `shown` is what the device was last sent. A flush emits only the LEDs whose
  * wanted state differs from the shown one, so a repaint of an unchanged grid
