@@ -839,6 +839,32 @@ int apcrun_run(struct apcrun *r)
 	return err < 0 ? 1 : r->exit_status;
 }
 
+int apcrun_option(struct apcrun_config *cfg, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'S':
+		cfg->socket_path = arg;
+		return 1;
+	case 's':
+		cfg->script = arg;
+		return 1;
+	case 'l':
+		cfg->txlog = arg;
+		return 1;
+	case 'r':
+		cfg->rxlog = arg;
+		return 1;
+	case 'e':
+		cfg->echo = 1;
+		return 1;
+	case 'M':
+		cfg->monitor = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int apcrun_new(struct apcrun **out, struct loop *loop, const struct apcrun_config *cfg)
 {
 	struct apcrun *r;

@@ -48,6 +48,23 @@ struct apcrun_config {
 	int no_stdin; /* do not read commands from stdin */
 };
 
+/* The runner's own options, the same in every program built on it: their
+ * getopt_long entries, their short letters, their --help lines, and the
+ * parser that takes one into the config (1; 0 if `opt` is none of them). */
+#define APCRUN_LONG_OPTIONS                                                                 \
+	{ "socket", required_argument, NULL, 'S' }, { "script", required_argument, NULL, 's' }, \
+		{ "log", required_argument, NULL, 'l' },                                     \
+		{ "rx-log", required_argument, NULL, 'r' }, { "echo", no_argument, NULL, 'e' },  \
+		{ "monitor", no_argument, NULL, 'M' }
+#define APCRUN_SHORT_OPTIONS "S:s:l:r:eM"
+#define APCRUN_OPTIONS_HELP                                          \
+	"  -s, --script FILE   run these commands first\n"              \
+	"  -l, --log FILE      log sent events: seq ns bytes\n"         \
+	"  -r, --rx-log FILE   log received messages: seq ns bytes\n"   \
+	"  -e, --echo          send every received message back\n"      \
+	"  -M, --monitor       print received messages\n"
+int apcrun_option(struct apcrun_config *cfg, int opt, const char *arg);
+
 /* Everything opened (script, logs, socket, signalfd for SIGINT/SIGTERM,
  * the loop hook); on failure a message is printed and 1 returned. */
 int apcrun_new(struct apcrun **out, struct loop *loop, const struct apcrun_config *cfg);

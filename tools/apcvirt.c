@@ -365,11 +365,7 @@ static void usage(FILE *f)
 		"  -m, --model MODEL   mk1 (default) or mk2\n"
 		"  -n, --name NAME     client name (default: the device's, \"APC MINI\")\n"
 		"  -S, --socket PATH   also take commands on this socket (apcemu ctl -S)\n"
-		"  -s, --script FILE   run these commands first\n"
-		"  -l, --log FILE      log sent events: seq ns bytes\n"
-		"  -r, --rx-log FILE   log received messages: seq ns bytes\n"
-		"  -e, --echo          send every received message back\n"
-		"  -M, --monitor       print received messages\n"
+		APCRUN_OPTIONS_HELP
 		"  -h, --help          this help\n"
 		"  -V, --version       the version\n"
 		"\n"
@@ -381,12 +377,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "model", required_argument, NULL, 'm' },
 		{ "name", required_argument, NULL, 'n' },
-		{ "socket", required_argument, NULL, 'S' },
-		{ "script", required_argument, NULL, 's' },
-		{ "log", required_argument, NULL, 'l' },
-		{ "rx-log", required_argument, NULL, 'r' },
-		{ "echo", no_argument, NULL, 'e' },
-		{ "monitor", no_argument, NULL, 'M' },
+		APCRUN_LONG_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -400,7 +391,9 @@ int main(int argc, char **argv)
 	const char *name = NULL;
 	int opt, err;
 
-	while ((opt = getopt_long(argc, argv, "m:n:S:s:l:r:eMhV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "m:n:" APCRUN_SHORT_OPTIONS "hV", opts, NULL)) != -1) {
+		if (apcrun_option(&cfg, opt, optarg))
+			continue;
 		switch (opt) {
 		case 'm':
 			v.model = apc_model_by_name(optarg);
@@ -411,24 +404,6 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			name = optarg;
-			break;
-		case 'S':
-			cfg.socket_path = optarg;
-			break;
-		case 's':
-			cfg.script = optarg;
-			break;
-		case 'l':
-			cfg.txlog = optarg;
-			break;
-		case 'r':
-			cfg.rxlog = optarg;
-			break;
-		case 'e':
-			cfg.echo = 1;
-			break;
-		case 'M':
-			cfg.monitor = 1;
 			break;
 		case 'h':
 			usage(stdout);

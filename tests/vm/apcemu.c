@@ -512,12 +512,7 @@ static int main_run(int argc, char **argv)
 		{ "model", required_argument, NULL, 'm' },
 		{ "gadget", required_argument, NULL, 'g' },
 		{ "card", required_argument, NULL, 'c' },
-		{ "socket", required_argument, NULL, 'S' },
-		{ "script", required_argument, NULL, 's' },
-		{ "log", required_argument, NULL, 'l' },
-		{ "rx-log", required_argument, NULL, 'r' },
-		{ "echo", no_argument, NULL, 'e' },
-		{ "monitor", no_argument, NULL, 'M' },
+		APCRUN_LONG_OPTIONS,
 		{ "plug", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -539,7 +534,9 @@ static int main_run(int argc, char **argv)
 	e->gadget = EMU_GADGET_DEFAULT;
 	e->card_id = EMU_CARD_DEFAULT;
 	cfg.socket_path = default_socket();
-	while ((opt = getopt_long(argc, argv, "m:g:c:S:s:l:r:eMph", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "m:g:c:" APCRUN_SHORT_OPTIONS "ph", opts, NULL)) != -1) {
+		if (apcrun_option(&cfg, opt, optarg))
+			continue;
 		switch (opt) {
 		case 'm':
 			e->model = model_arg(optarg);
@@ -552,24 +549,6 @@ static int main_run(int argc, char **argv)
 		case 'c':
 			e->card_id = optarg;
 			break;
-		case 'S':
-			cfg.socket_path = optarg;
-			break;
-		case 's':
-			cfg.script = optarg;
-			break;
-		case 'l':
-			cfg.txlog = optarg;
-			break;
-		case 'r':
-			cfg.rxlog = optarg;
-			break;
-		case 'e':
-			cfg.echo = 1;
-			break;
-		case 'M':
-			cfg.monitor = 1;
-			break;
 		case 'p':
 			plug = 1;
 			break;
@@ -581,11 +560,7 @@ static int main_run(int argc, char **argv)
 			       "  -g, --gadget NAME   configfs gadget (default %s)\n"
 			       "  -c, --card ID       gadget-side ALSA card id (default %s)\n"
 			       "  -S, --socket PATH   control socket (default %s)\n"
-			       "  -s, --script FILE   run these commands first\n"
-			       "  -l, --log FILE      log sent events: seq ns bytes\n"
-			       "  -r, --rx-log FILE   log received messages: seq ns bytes\n"
-			       "  -e, --echo          send every received message back\n"
-			       "  -M, --monitor       print received messages\n"
+			       APCRUN_OPTIONS_HELP
 			       "  -p, --plug          plug the gadget in first, remove it at exit\n"
 			       "  -h, --help          this help\n",
 			       EMU_GADGET_DEFAULT, EMU_CARD_DEFAULT, default_socket());
