@@ -82,7 +82,7 @@ unsigned int bridge_dev_leds_port(const struct bridge_dev *bd)
 
 int bridge_dev_map_draws(const struct bridge_dev *bd)
 {
-	return bd->play_subs > 0;
+	return apcmap_grid_draws(&bd->grid);
 }
 
 unsigned int bridge_num_present(const struct bridge *b)
@@ -230,7 +230,7 @@ static int bridge_dev_new(struct bridge *b, struct usbdev *u, struct bridge_dev 
 	snprintf(bd->play_port_name, sizeof(bd->play_port_name), "%.26s Play", u->card_name);
 	snprintf(bd->leds_port_name, sizeof(bd->leds_port_name), "%.26s LEDs", u->card_name);
 	apc_leds_init(&bd->leds, u->model);
-	apc_leds_init(&bd->app_leds, u->model);
+	apcmap_grid_init(&bd->grid, u->model);
 	usbout_init(&bd->out, &bd->leds);
 	usbmidi_decoder_init(&bd->in);
 
@@ -424,7 +424,7 @@ static void bridge_play(struct bridge_dev *bd, const struct apcmap_out *out)
 {
 	unsigned int i;
 
-	if (!bd->play_subs)
+	if (!apcmap_grid_draws(&bd->grid))
 		return;
 	for (i = 0; i < out->n; i++) {
 		if (bridge_send(bd, bridge_dev_play_port(bd), out->msg[i], 3) < 0)
@@ -573,8 +573,7 @@ static void bridge_input_end(void *user)
 		if (r < 0)
 			log_dbg("%s: Cannot drain sequencer output: %s", bd->name, strerror(-r));
 		/* The events left first; the LEDs that show them follow. */
-		if (!bd->draw_at && bridge_dev_map_draws(bd) &&
-		    apcmap_leds_generation(&bd->map) != bd->map_drawn)
+		if (!bd->draw_at && apcmap_grid_stale(&bd->grid, &bd->map))
 			bd->draw_at = apc_now_ns() + BRIDGE_DRAW_DELAY_NS;
 	}
 	if (b->log.f) {
@@ -648,40 +647,11 @@ static void bridge_mirror_sync(struct bridge_dev *bd)
  * state, and to the device. */
 static void bridge_dev_draw(struct bridge_dev *bd)
 {
-	unsigned int gen = apcmap_leds_generation(&bd->map);
-
-	if (!bridge_dev_map_draws(bd) || gen == bd->map_drawn)
-		return;
-	bd->map_drawn = gen;
-	if (apcmap_leds_apply(&bd->map, &bd->leds) > 0 && bd->usb) {
+	if (apcmap_grid_draw(&bd->grid, &bd->map, &bd->leds) && bd->usb) {
 		bd->stats.kicks++;
 		usbdev_kick(bd->usb);
 	}
 	bridge_mirror_sync(bd);
-}
-
-/* A subscription to the play port came or went (the sequencer tells the
- * port's owner). The first one hands the LEDs to the mapping, the last one
- * gives them back to the clients' picture. */
-static int bridge_play_subscribers(struct bridge_dev *bd, int delta)
-{
-	struct apcmap_out out;
-	unsigned int i;
-	int r = 0;
-
-	if (delta > 0) {
-		if (bd->play_subs++ > 0)
-			return 0;
-		bd->map_drawn = apcmap_leds_generation(&bd->map);
-		return apcmap_leds_apply(&bd->map, &bd->leds) > 0;
-	}
-	if (!bd->play_subs || --bd->play_subs > 0)
-		return 0;
-	/* Nobody hears them any more: nothing to send, state to forget. */
-	apcmap_release_all(&bd->map, &out);
-	for (i = 0; i < APC_NUM_LEDS; i++)
-		r |= apc_leds_set(&bd->leds, i, &bd->app_leds.want[i]) > 0;
-	return r;
 }
 
 /* One piece of a sysex event: 1 and the whole message in *msg, *n when it
@@ -736,9 +706,12 @@ int bridge_dev_seq_event(struct bridge_dev *bd, const snd_seq_event_t *ev)
 	if ((ev->type == SND_SEQ_EVENT_PORT_SUBSCRIBED ||
 	     ev->type == SND_SEQ_EVENT_PORT_UNSUBSCRIBED) &&
 	    ev->data.connect.sender.client == bd->client) {
+		/* The first hands the LEDs to the mapping, the last gives
+		 * them back to the clients' picture. */
 		if (ev->data.connect.sender.port == bridge_dev_play_port(bd))
-			return bridge_play_subscribers(
-				bd, ev->type == SND_SEQ_EVENT_PORT_SUBSCRIBED ? 1 : -1);
+			return apcmap_grid_subscribers(
+				&bd->grid, &bd->map, &bd->leds,
+				ev->type == SND_SEQ_EVENT_PORT_SUBSCRIBED ? 1 : -1);
 		if (ev->data.connect.sender.port != bridge_dev_leds_port(bd))
 			return 0;
 		if (ev->type == SND_SEQ_EVENT_PORT_SUBSCRIBED) {
@@ -764,14 +737,11 @@ int bridge_dev_seq_event(struct bridge_dev *bd, const snd_seq_event_t *ev)
 	if (ev->type == SND_SEQ_EVENT_SYSEX && !bridge_sysex_piece(bd, cable, &msg, &n))
 		return 0;
 	if (cable == 0) {
-		r = apc_leds_apply_midi(&bd->app_leds, msg, (size_t)n);
+		r = apcmap_grid_client(&bd->grid, &bd->leds, msg, (size_t)n);
 		if (r >= 0) {
 			bd->stats.led_events++;
-			if (bridge_dev_map_draws(bd)) {
-				bd->stats.app_led_events++;
-				return 0;
-			}
-			return apc_leds_apply_midi(&bd->leds, msg, (size_t)n) > 0;
+			bd->stats.app_led_events += bridge_dev_map_draws(bd);
+			return r > 0;
 		}
 	}
 	if (!bd->usb) {

@@ -133,13 +133,11 @@ struct bridge_dev {
 
 	struct apc_led_state leds; /* what the device is to show */
 	struct usbout out;
-	/* The play mapping. While its port has subscribers it draws the
-	 * LEDs; what clients write to the LEDs meanwhile is kept in
-	 * app_leds and shown again when the last subscriber goes. */
+	/* The play mapping, and the LEDs it shares with clients (apcmap_grid:
+	 * while its port has subscribers it draws them, what clients write
+	 * to them meanwhile is kept and shown again when the last goes). */
 	struct apcmap map;
-	struct apc_led_state app_leds; /* want[]: what clients asked for */
-	unsigned int play_subs;	/* subscriptions to the play port */
-	unsigned int map_drawn;	/* the map's LED generation last drawn */
+	struct apcmap_grid grid;
 	uint64_t draw_at;	/* its next drawing is due then (0: none) */
 	/* The LED mirror: what the LEDs are to show, as LED messages, for
 	 * monitors (apcmon); `mirrored` is what its subscribers were told. */

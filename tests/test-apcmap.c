@@ -1320,6 +1320,53 @@ static void test_leds_generation_apply(void **state)
 	assert_int_not_equal(apcmap_leds_generation(&m), g);
 }
 
+/* The grid shared with clients: theirs while nobody plays, the mapping's
+ * picture while someone does (their messages kept, not shown), theirs again
+ * after the last one; a press redraws only when the picture is stale. */
+static void test_grid_shared(void **state)
+{
+	const struct apc_model *model = *state;
+	static const uint8_t red7[3] = { 0x90, 7, 3 }, red8[3] = { 0x90, 8, 3 };
+	const struct apc_control press = { APC_CTL_PAD, 0, 127 };
+	struct apc_led_state leds;
+	struct apcmap_grid g;
+	struct apcmap m;
+	struct apcmap_out out;
+	struct apc_led pic[APC_NUM_LEDS];
+
+	assert_int_equal(apcmap_init(&m, model, NULL), 0);
+	apc_leds_init(&leds, model);
+	apcmap_grid_init(&g, model);
+	assert_false(apcmap_grid_draws(&g));
+	assert_int_equal(apcmap_grid_client(&g, &leds, red7, 3), 1);
+	assert_int_equal(apcmap_grid_client(&g, &leds, (const uint8_t *)"\xb0\x30\x01", 3),
+			 -ENOENT);
+
+	assert_int_equal(apcmap_grid_subscribers(&g, &m, &leds, 1), 1);
+	assert_int_equal(apcmap_grid_subscribers(&g, &m, &leds, 1), 0);
+	apcmap_leds(&m, pic);
+	assert_memory_equal(&leds.want[7], &pic[7], sizeof(pic[7]));
+	assert_false(apcmap_grid_stale(&g, &m));
+	assert_int_equal(apcmap_grid_client(&g, &leds, red8, 3), 0);
+	assert_memory_equal(&leds.want[8], &pic[8], sizeof(pic[8]));
+
+	assert_true(apcmap_control(&m, &press, 0, &out) > 0);
+	assert_true(apcmap_grid_stale(&g, &m));
+	assert_int_equal(apcmap_grid_draw(&g, &m, &leds), 1);
+	assert_false(apcmap_grid_stale(&g, &m));
+	assert_int_equal(apcmap_grid_draw(&g, &m, &leds), 0);
+
+	assert_int_equal(apcmap_grid_subscribers(&g, &m, &leds, -1), 0);
+	assert_int_equal(apcmap_grid_subscribers(&g, &m, &leds, -1), 1);
+	assert_false(apcmap_grid_draws(&g));
+	assert_int_equal(leds.want[7].value, 3);
+	assert_int_equal(leds.want[8].value, 3);
+	assert_int_equal(leds.want[0].value, 0);
+	/* What sounded is forgotten: the press's release plays nothing. */
+	assert_int_equal(apcmap_control(&m, &(struct apc_control){ APC_CTL_PAD, 0, 0 }, 0, &out), 0);
+	assert_int_equal(apcmap_grid_subscribers(&g, &m, &leds, -1), 0);
+}
+
 int main(void)
 {
 	static char led_names[2][6][48];
@@ -1377,6 +1424,8 @@ int main(void)
 			 models[i]->short_name);
 		add_test(gen_names[i], test_leds_generation_apply, models[i]);
 	}
+	add_test("grid_shared_mk1", test_grid_shared, &apc_model_mk1);
+	add_test("grid_shared_mk2", test_grid_shared, &apc_model_mk2);
 
 	return _cmocka_run_group_tests("apcmap", tests, n_tests, NULL, NULL);
 }

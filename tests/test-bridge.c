@@ -966,7 +966,7 @@ static void test_play_leds_shared(void **state)
 	mock_seq_in_subscription(1, bd->client, 2);
 	mock_seq_in_subscription(1, bd->client, 2);
 	seq_read(bd);
-	assert_int_equal(bd->play_subs, 2);
+	assert_int_equal(bd->grid.subs, 2);
 	/* C major from C3, rows a fourth apart: a C in each row but one. */
 	assert_true(lit(&bd->leds, &root) >= 7);
 	assert_int_equal(lit(&bd->leds, &app), 0);

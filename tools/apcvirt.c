@@ -44,14 +44,10 @@ struct virt {
 	int client;
 	int play_port; /* apcminid's play port: after the device's */
 	int ctl_port;  /* the control port: after that */
-	/* The play port as apcminid has it: the default play mapping, which
-	 * draws the LEDs while the port has subscribers; what clients write
-	 * to the LEDs meanwhile is kept in app_leds and shown when the last
-	 * one goes. */
+	/* The play port as apcminid has it: the default play mapping and the
+	 * LEDs it shares with clients (apcmap_grid). */
 	struct apcmap map;
-	struct apc_led_state app_leds;
-	unsigned int play_subs;
-	unsigned int map_drawn;
+	struct apcmap_grid grid;
 	int fds[VIRT_MAX_FDS];
 	unsigned int nfds;
 	unsigned long dropped; /* refused by a full subscriber */
@@ -98,17 +94,6 @@ static int virt_send_bytes(struct virt *v, int port, const uint8_t *msg, size_t 
 	return 0;
 }
 
-/* The mapping's picture on the device's LEDs, if it draws and it changed. */
-static void virt_draw(struct virt *v)
-{
-	unsigned int gen = apcmap_leds_generation(&v->map);
-
-	if (!v->play_subs || gen == v->map_drawn)
-		return;
-	v->map_drawn = gen;
-	apcmap_leds_apply(&v->map, &v->dev->leds);
-}
-
 static int virt_write(void *user, unsigned int cable, const uint8_t *msg, size_t len)
 {
 	struct virt *v = user;
@@ -121,34 +106,25 @@ static int virt_write(void *user, unsigned int cable, const uint8_t *msg, size_t
 		return apcrun_error(v->run, r, "Cannot send: %s", snd_strerror(r));
 	/* What apcminid's play port would make of it. */
 	if (cable != 0 || apc_control_from_midi(v->model, msg, len, &c) < 0 ||
-	    apcmap_control(&v->map, &c, apc_now_ns(), &out) < 0 || !v->play_subs)
+	    apcmap_control(&v->map, &c, apc_now_ns(), &out) < 0 || !apcmap_grid_draws(&v->grid))
 		return 0;
 	for (i = 0; i < out.n; i++)
 		virt_send_bytes(v, v->play_port, out.msg[i], 3);
-	virt_draw(v);
+	apcmap_grid_draw(&v->grid, &v->map, &v->dev->leds);
 	return 0;
 }
 
-/* A subscription to the play port came or went. */
+/* A subscription to the play port came or went. The clients' picture is
+ * what the device showed when the mapping took over (commands set LEDs on
+ * the device itself, not through port 0). */
 static void virt_play_subscribers(struct virt *v, int delta)
 {
-	struct apcmap_out out;
 	unsigned int i;
 
-	if (delta > 0) {
-		if (v->play_subs++ == 0) {
-			v->map_drawn = apcmap_leds_generation(&v->map);
-			for (i = 0; i < APC_NUM_LEDS; i++)
-				apc_leds_set(&v->app_leds, i, &v->dev->leds.want[i]);
-			apcmap_leds_apply(&v->map, &v->dev->leds);
-		}
-		return;
-	}
-	if (!v->play_subs || --v->play_subs > 0)
-		return;
-	apcmap_release_all(&v->map, &out);
-	for (i = 0; i < APC_NUM_LEDS; i++)
-		apc_leds_set(&v->dev->leds, i, &v->app_leds.want[i]);
+	if (delta > 0 && !apcmap_grid_draws(&v->grid))
+		for (i = 0; i < APC_NUM_LEDS; i++)
+			apc_leds_set(&v->grid.app, i, &v->dev->leds.want[i]);
+	apcmap_grid_subscribers(&v->grid, &v->map, &v->dev->leds, delta);
 }
 
 static void virt_info(void *user, struct apcrun *r)
@@ -157,7 +133,7 @@ static void virt_info(void *user, struct apcrun *r)
 
 	apcrun_printf(r, "client %d ports %u play port %d (%u subscribers) control port %d "
 		      "dropped %lu\n",
-		      v->client, v->model->n_cables, v->play_port, v->play_subs, v->ctl_port,
+		      v->client, v->model->n_cables, v->play_port, v->grid.subs, v->ctl_port,
 		      v->dropped);
 }
 
@@ -220,8 +196,9 @@ static void virt_event(struct virt *v, snd_seq_event_t *ev)
 	}
 	if (port < 0 || (unsigned int)port >= v->model->n_cables)
 		return;
-	/* While the mapping draws, clients' LED messages wait in app_leds. */
-	if (port == 0 && v->play_subs && apc_leds_apply_midi(&v->app_leds, buf, (size_t)n) >= 0)
+	/* While the mapping draws, clients' LED messages wait in the grid. */
+	if (port == 0 && apcmap_grid_draws(&v->grid) &&
+	    apc_leds_apply_midi(&v->grid.app, buf, (size_t)n) >= 0)
 		return;
 	apcrun_input(v->run, (unsigned int)port, buf, (size_t)n);
 	if (port == 0) {
@@ -433,7 +410,7 @@ int main(int argc, char **argv)
 		goto out;
 	v.dev = apcrun_dev(v.run);
 	apcmap_init(&v.map, v.model, NULL);
-	apc_leds_init(&v.app_leds, v.model);
+	apcmap_grid_init(&v.grid, v.model);
 	err = 1;
 	if (virt_open(&v, name) < 0)
 		goto out;

@@ -751,3 +751,55 @@ int apcmap_leds_apply(const struct apcmap *m, struct apc_led_state *s)
 			changed++;
 	return changed;
 }
+
+/* ---- the grid shared with clients ---- */
+
+void apcmap_grid_init(struct apcmap_grid *g, const struct apc_model *m)
+{
+	memset(g, 0, sizeof(*g));
+	apc_leds_init(&g->app, m);
+}
+
+int apcmap_grid_subscribers(struct apcmap_grid *g, struct apcmap *m, struct apc_led_state *leds,
+			    int delta)
+{
+	struct apcmap_out out;
+	unsigned int i;
+	int r = 0;
+
+	if (delta > 0) {
+		if (g->subs++ > 0)
+			return 0;
+		g->drawn = apcmap_leds_generation(m);
+		return apcmap_leds_apply(m, leds) > 0;
+	}
+	if (!g->subs || --g->subs > 0)
+		return 0;
+	apcmap_release_all(m, &out);
+	for (i = 0; i < APC_NUM_LEDS; i++)
+		r |= apc_leds_set(leds, i, &g->app.want[i]) > 0;
+	return r;
+}
+
+int apcmap_grid_client(struct apcmap_grid *g, struct apc_led_state *leds, const uint8_t *msg,
+		       size_t len)
+{
+	int r = apc_leds_apply_midi(&g->app, msg, len);
+
+	if (r < 0 || apcmap_grid_draws(g))
+		return r < 0 ? r : 0;
+	return apc_leds_apply_midi(leds, msg, len);
+}
+
+int apcmap_grid_stale(const struct apcmap_grid *g, const struct apcmap *m)
+{
+	return apcmap_grid_draws(g) && apcmap_leds_generation(m) != g->drawn;
+}
+
+int apcmap_grid_draw(struct apcmap_grid *g, const struct apcmap *m, struct apc_led_state *leds)
+{
+	if (!apcmap_grid_stale(g, m))
+		return 0;
+	g->drawn = apcmap_leds_generation(m);
+	return apcmap_leds_apply(m, leds) > 0;
+}

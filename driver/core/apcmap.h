@@ -171,6 +171,39 @@ unsigned int apcmap_leds_generation(const struct apcmap *m);
  * flush sends only what changed). Returns how many LEDs changed. */
 int apcmap_leds_apply(const struct apcmap *m, struct apc_led_state *s);
 
+/* The grid shared between the mapping and clients' LED messages, as the
+ * play port has it: while the port has subscribers the mapping draws the
+ * LEDs, and what clients write to them is kept in `app` (its want[]) to be
+ * shown again when the last subscriber goes. `leds` below is the state the
+ * device is to show. */
+struct apcmap_grid {
+	struct apc_led_state app; /* want[]: what clients asked for */
+	unsigned int subs;	  /* subscriptions to the play port */
+	unsigned int drawn;	  /* the mapping's LED generation last drawn */
+};
+
+void apcmap_grid_init(struct apcmap_grid *g, const struct apc_model *m);
+/* Nonzero while the mapping draws (the play port has subscribers). */
+static inline int apcmap_grid_draws(const struct apcmap_grid *g)
+{
+	return g->subs > 0;
+}
+/* A subscription came (delta 1) or went (-1). The first one draws the
+ * mapping's picture into `leds`; the last one forgets what sounds (no one
+ * hears its note-offs) and puts the clients' picture back. Returns 1 if
+ * `leds` changed. */
+int apcmap_grid_subscribers(struct apcmap_grid *g, struct apcmap *m, struct apc_led_state *leds,
+			    int delta);
+/* A client's LED message (apc_leds_apply_midi's): kept in `app`, and
+ * applied to `leds` unless the mapping draws. Returns as that function
+ * for `leds` (1: changed), 0 when only kept, -ENOENT for no LED message. */
+int apcmap_grid_client(struct apcmap_grid *g, struct apc_led_state *leds, const uint8_t *msg,
+		       size_t len);
+/* Nonzero if the mapping draws and its picture changed since drawn. */
+int apcmap_grid_stale(const struct apcmap_grid *g, const struct apcmap *m);
+/* Draw the picture into `leds` if stale; returns 1 if `leds` changed. */
+int apcmap_grid_draw(struct apcmap_grid *g, const struct apcmap *m, struct apc_led_state *leds);
+
 /* Names as apcmini.conf writes them. *_name() return NULL when out of
  * range; *_by_name() return the value or -EINVAL. Root names: C, C#, D,
  * ... B (sharps); parsing takes a letter A-G in either case with an
