@@ -20,6 +20,7 @@
 #include "bench-baseline.h"
 #include "bench-paths.h"
 #include "bench-report.h"
+#include "bench-sinks.h"
 #include "bench-sound.h"
 #include "loop.h"
 
@@ -47,6 +48,10 @@ static void usage(FILE *f)
 		"  -k, --kernel-port ADDR  snd-usb-audio's port (default: found by name)\n"
 		"  -r, --raw-port ADDR     a running apcminid's port (default: found by name)\n"
 		"  -a, --apcminid CMD      start apcminid with CMD for its path, stop it after\n"
+		"  -C, --controllers N     play N emulated controllers at once, each at\n"
+		"                          --interval (1-8; kernel and apcminid paths: input only)\n"
+		"  -S, --subscribers K     K subscribers on each port the bench reads (1-64): K-1\n"
+		"                          other clients, delivered to before the bench\n"
 		"  -n, --count N           messages per latency test (1000)\n"
 		"  -w, --warmup N          warm-up messages reported apart (100)\n"
 		"  -i, --interval US       between latency test messages (2000)\n"
@@ -136,6 +141,8 @@ int main(int argc, char **argv)
 		{ "kernel-port", required_argument, NULL, 'k' },
 		{ "raw-port", required_argument, NULL, 'r' },
 		{ "apcminid", required_argument, NULL, 'a' },
+		{ "controllers", required_argument, NULL, 'C' },
+		{ "subscribers", required_argument, NULL, 'S' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "interval", required_argument, NULL, 'i' },
@@ -167,6 +174,7 @@ int main(int argc, char **argv)
 	struct bench_opts o = {
 		.paths = "seq,kernel,direct,apcminid,apcminid-play",
 		.model = &apc_model_mk1,
+		.controllers = 1, .subscribers = 1,
 		.count = 1000, .warmup = 100, .interval_us = 2000,
 		.burst = 16, .bursts = 20, .gap_ms = 20,
 		.duration_ms = 1000, .reps = 11, .idle_s = 2, .margin = 10,
@@ -186,7 +194,7 @@ int main(int argc, char **argv)
 	int opt, err, ret = 0;
 
 	parse_rates("1000,3888,10000,30000,100000,304000", &o);
-	while ((opt = getopt_long(argc, argv, "P:m:g:k:r:a:n:w:i:R:d:N:qo:b:M:vhV", lopts, NULL)) !=
+	while ((opt = getopt_long(argc, argv, "P:m:g:k:r:a:C:S:n:w:i:R:d:N:qo:b:M:vhV", lopts, NULL)) !=
 	       -1) {
 		err = 0;
 		switch (opt) {
@@ -208,6 +216,16 @@ int main(int argc, char **argv)
 			break;
 		case 'a':
 			o.apcminid_cmd = optarg;
+			break;
+		case 'C':
+			err = parse_uint(optarg, &o.controllers);
+			if (!err && (o.controllers < 1 || o.controllers > BENCH_MAX_CONTROLLERS))
+				err = -EINVAL;
+			break;
+		case 'S':
+			err = parse_uint(optarg, &o.subscribers);
+			if (!err && (o.subscribers < 1 || o.subscribers > BENCH_MAX_SINKS + 1))
+				err = -EINVAL;
 			break;
 		case 'n':
 			err = parse_uint(optarg, &o.count);
@@ -331,9 +349,10 @@ int main(int argc, char **argv)
 	snprintf(run->model, sizeof(run->model), "%s", o.model->short_name);
 	snprintf(run->config, sizeof(run->config),
 		 "count %u, warmup %u, interval %u us, bursts %ux%u gap %u ms, %u rates up to "
-		 "%.0f/s for %u ms, repaint reps %u, idle %.1f s",
+		 "%.0f/s for %u ms, repaint reps %u, idle %.1f s, %u controllers, %u subscribers",
 		 o.count, o.warmup, o.interval_us, o.bursts, o.burst, o.gap_ms, o.nrates,
-		 o.rates[o.nrates - 1], o.duration_ms, o.reps, o.idle_s);
+		 o.rates[o.nrates - 1], o.duration_ms, o.reps, o.idle_s, o.controllers,
+		 o.subscribers);
 
 	/* every buffer the measurements use, allocated once, here */
 	c.o = &o;
@@ -366,7 +385,7 @@ int main(int argc, char **argv)
 		log_err("Cannot open the sequencer: %s", snd_strerror(err));
 		return 1;
 	}
-	err = bench_device_open(&rig.gadget, o.gadget, o.model, 1 << 16);
+	err = bench_device_open(&rig.gadget, o.gadget, 0, o.model, 1 << 16);
 	if (err < 0) {
 		rig.gadget = NULL;
 		snprintf(run->device, sizeof(run->device), "no gadget (%s): real device, if any",
@@ -374,6 +393,30 @@ int main(int argc, char **argv)
 	} else {
 		snprintf(run->device, sizeof(run->device), "emulated gadget, device side %s",
 			 bench_device_name(rig.gadget));
+		rig.set.d[rig.set.n++] = rig.gadget;
+	}
+	/* the other controllers: the next gadget cards */
+	while (rig.gadget && !o.gadget && rig.set.n < o.controllers) {
+		err = bench_device_open(&rig.set.d[rig.set.n], NULL, rig.set.n, o.model, 1 << 16);
+		if (err < 0)
+			break;
+		rig.set.n++;
+	}
+	if (o.controllers > 1 && rig.set.n < o.controllers) {
+		log_err("--controllers %u: %u emulated controllers found (%s)", o.controllers,
+			rig.set.n, o.gadget ? "not with --gadget" : "plug in more gadgets");
+		return 1;
+	}
+	if (rig.set.n > 1)
+		snprintf(run->device + strlen(run->device), sizeof(run->device) - strlen(run->device),
+			 " and %u more", rig.set.n - 1);
+	if (o.subscribers > 1) {
+		err = bench_sinks_open(&c.sinks, o.subscribers - 1);
+		if (err < 0) {
+			log_err("Cannot open %u other subscribers: %s", o.subscribers - 1,
+				snd_strerror(err));
+			return 1;
+		}
 	}
 
 	paths = strdup(o.paths);
@@ -450,7 +493,11 @@ int main(int argc, char **argv)
 			ret = 1;
 	}
 
-	bench_device_close(rig.gadget);
+	for (unsigned int k = 0; k < rig.set.n; k++)
+		bench_device_close(rig.set.d[k]);
+	if (!rig.set.n)
+		bench_device_close(rig.gadget);
+	bench_sinks_close(c.sinks);
 	bench_seq_close(rig.seq);
 	loop_free(c.loop);
 	if (c.stages)

@@ -41,7 +41,8 @@ struct bench_device {
 	struct bench_worker w;
 };
 
-static int find_gadget_card(void)
+/* The nth gadget card (from 0, in card order), or -ENODEV. */
+static int find_gadget_card(unsigned int nth)
 {
 	int card = -1, err;
 
@@ -60,7 +61,7 @@ static int find_gadget_card(void)
 				     !strcmp(snd_ctl_card_info_get_components(info), "f_midi") ||
 				     !strcmp(snd_ctl_card_info_get_id(info), "apcemu"));
 		snd_ctl_close(ctl);
-		if (found)
+		if (found && !nth--)
 			return card;
 	}
 	return -ENODEV;
@@ -210,8 +211,8 @@ static int card_of(const char *name)
 	return err;
 }
 
-int bench_device_open(struct bench_device **out, const char *name, const struct apc_model *m,
-		      size_t logcap)
+int bench_device_open(struct bench_device **out, const char *name, unsigned int nth,
+		      const struct apc_model *m, size_t logcap)
 {
 	struct bench_device *d;
 	unsigned int c;
@@ -223,7 +224,7 @@ int bench_device_open(struct bench_device **out, const char *name, const struct 
 	bench_worker_init(&d->w);
 	pthread_mutex_init(&d->lock, NULL);
 	d->model = m;
-	d->card = name ? card_of(name) : find_gadget_card();
+	d->card = name ? card_of(name) : find_gadget_card(nth);
 	if (d->card < 0) {
 		err = d->card;
 		goto err_free;
@@ -297,6 +298,23 @@ int bench_device_inject(void *ctx, const uint8_t *bytes, size_t len, size_t unit
 		bench_log_add(tx, keys[i], t);
 	}
 	pthread_mutex_unlock(&d->lock);
+	return i ? (int)i : err;
+}
+
+int bench_device_set_inject(void *ctx, const uint8_t *bytes, size_t len, size_t unit,
+			    const uint32_t *keys, struct bench_log *tx)
+{
+	struct bench_device_set *set = ctx;
+	size_t i, n = len / unit;
+	int err = 0;
+
+	for (i = 0; i < n; i++) {
+		err = bench_device_inject(set->d[set->next], bytes + i * unit, unit, unit, keys + i,
+					  tx);
+		if (err <= 0)
+			break;
+		set->next = (set->next + 1) % set->n;
+	}
 	return i ? (int)i : err;
 }
 

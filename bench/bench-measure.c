@@ -14,6 +14,7 @@
 #include "apcmini.h"
 #include "bench-measure.h"
 #include "bench-proc.h"
+#include "bench-sinks.h"
 #include "bench-thread.h"
 #include "clock.h"
 
@@ -45,10 +46,18 @@ static void fill_latency(struct bench_measure *c, struct bench_latency *l, const
 	bench_summarize(v, n, &l->s);
 }
 
-static void match(struct bench_measure *c, enum bench_pattern pat, struct bench_match_result *m)
+/* Several controllers deliver each in order, not in order with each
+ * other: how far behind the last one matched a message may still arrive. */
+#define REORDER_PER_CONTROLLER 256
+
+static void match(struct bench_measure *c, const struct bench_target *tgt,
+		  enum bench_pattern pat, struct bench_match_result *m)
 {
+	size_t reorder = tgt->controllers > 1 ? REORDER_PER_CONTROLLER * tgt->controllers : 0;
+
 	bench_match(c->b->tx.key, c->b->tx.t, atomic_load(&c->b->tx.n), c->b->rx.key, c->b->rx.t,
-		    atomic_load(&c->b->rx.n), bench_pattern_period(pat) - 1, c->lat, c->idx, m);
+		    atomic_load(&c->b->rx.n), bench_pattern_period(pat) - 1, reorder, c->lat,
+		    c->idx, m);
 }
 
 static struct bench_latency *new_lat(struct bench_path_result *r)
@@ -83,14 +92,16 @@ static int latency_tests(struct bench_measure *c, const struct bench_target *tgt
 		memset(&p, 0, sizeof(p));
 		p.pat = types[t].pat;
 		p.sysex_len = types[t].len;
-		p.interval_ns = (uint64_t)o->interval_us * 1000;
+		/* with several controllers, each one plays at --interval */
+		p.interval_ns = (uint64_t)o->interval_us * 1000 /
+				(tgt->controllers > 1 ? tgt->controllers : 1);
 		/* the note test carries the warm-up; sysex gets fewer */
 		p.count = t == 0 ? o->warmup + o->count : types[t].pat == BENCH_PAT_SYSEX ?
 			(o->count + 3) / 4 : o->count;
 		err = bench_plan_run(tgt, &p, c->b, &s);
 		if (err < 0)
 			return err;
-		match(c, p.pat, &m);
+		match(c, tgt, p.pat, &m);
 		r->msgs += atomic_load(&c->b->rx.n);
 		if (t == 0) {
 			/* split: warm-up messages (by sent index) apart */
@@ -118,7 +129,7 @@ static int latency_tests(struct bench_measure *c, const struct bench_target *tgt
 	err = bench_plan_run(tgt, &p, c->b, &s);
 	if (err < 0)
 		return err;
-	match(c, p.pat, &m);
+	match(c, tgt, p.pat, &m);
 	r->msgs += atomic_load(&c->b->rx.n);
 	/* partition in place: firsts to the front */
 	for (i = 0, nw = 0; i < m.matched; i++)
@@ -214,7 +225,7 @@ static int roundtrip_test(struct bench_measure *c, const struct bench_target *tg
 	tgt->echo(tgt->echo_ctx, 0);
 	if (err < 0)
 		return err;
-	match(c, BENCH_PAT_CC, &m);
+	match(c, tgt, BENCH_PAT_CC, &m);
 	r->msgs += 2 * atomic_load(&b->rx.n);
 	fill_latency(c, new_lat(r), "roundtrip", &m, c->lat, m.matched);
 	return 0;
@@ -240,16 +251,27 @@ static int throughput_tests(struct bench_measure *c, const struct bench_target *
 		p.pat = BENCH_PAT_NOTE;
 		p.rate = o->rates[k];
 		p.duration_ns = (uint64_t)o->duration_ms * 1000000;
+		if (c->sinks)
+			bench_sinks_reset(c->sinks);
 		err = bench_plan_run(tgt, &p, c->b, &s);
 		if (err < 0)
 			return err;
-		match(c, p.pat, &m);
+		match(c, tgt, p.pat, &m);
 		memset(rt, 0, sizeof(*rt));
 		rt->offered = p.rate;
 		rt->sent = atomic_load(&c->b->tx.n);
 		nrx = atomic_load(&c->b->rx.n);
 		rt->received = nrx;
 		rt->lost = m.lost;
+		if (c->sinks) {
+			/* lossless only if every other subscriber got it all */
+			uint64_t got = bench_sinks_wait(c->sinks, rt->sent,
+							apc_now_ns() + 500000000ull);
+
+			rt->sinks_lost = got < rt->sent ? rt->sent - got : 0;
+			if (rt->sinks_lost > rt->lost)
+				rt->lost = rt->sinks_lost;
+		}
 		rt->unexpected = m.unexpected;
 		rt->overruns = c->b->rx.dropped;
 		span = s.t_last > s.t_first ? s.t_last - s.t_first : 0;
@@ -262,8 +284,9 @@ static int throughput_tests(struct bench_measure *c, const struct bench_target *
 		rt->p99_us = m.matched ? sum.p99 / 1e3 : -1;
 		r->msgs += nrx;
 		r->nrate++;
-		log_info("%s %.0f/s: sent %llu received %zu lost %llu", r->name, p.rate,
-			 (unsigned long long)rt->sent, nrx, (unsigned long long)rt->lost);
+		log_info("%s %.0f/s: sent %llu received %zu lost %llu (by another subscriber %llu)",
+			 r->name, p.rate, (unsigned long long)rt->sent, nrx,
+			 (unsigned long long)rt->lost, (unsigned long long)rt->sinks_lost);
 	}
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include "bench-target.h"
 
 struct loop;
+struct bench_sinks;
 
 /* What the measurements share, allocated once by main(). */
 struct bench_measure {
@@ -28,6 +29,7 @@ struct bench_measure {
 	uint8_t last_led[APC_NUM_PADS];
 	unsigned int led_counter;
 	FILE *stages;		/* --stage-log, or NULL */
+	struct bench_sinks *sinks;	/* --subscribers K > 1: the other K - 1 */
 	const char *path;	/* the path being measured, for it */
 };
 

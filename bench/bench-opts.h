@@ -16,6 +16,8 @@ struct bench_opts {
 	const char *gadget;
 	const char *kernel_port, *raw_port;
 	const char *apcminid_cmd;
+	unsigned int controllers;	/* emulated controllers played at once */
+	unsigned int subscribers;	/* subscribers of each readable port */
 	unsigned int count, warmup, interval_us;
 	unsigned int burst, bursts, gap_ms;
 	unsigned int duration_ms;

@@ -18,6 +18,7 @@
 #include "bench-paths.h"
 #include "bench-peer.h"
 #include "bench-play.h"
+#include "bench-sinks.h"
 #include "clock.h"
 
 static int parse_addr(struct bench_seq *s, const char *arg, snd_seq_addr_t *a)
@@ -63,6 +64,16 @@ out:
 static void seq_device_target(struct bench_rig *rig, struct bench_target *tgt)
 {
 	memset(tgt, 0, sizeof(*tgt));
+	if (rig->set.n > 1) {
+		/* several controllers: input only (the LEDs and the round
+		 * trip are one controller's figures) */
+		tgt->inject = bench_device_set_inject;
+		tgt->inject_ctx = &rig->set;
+		tgt->controllers = rig->set.n;
+		tgt->recv = bench_seq_recv;
+		tgt->bench_ctx = rig->seq;
+		return;
+	}
 	if (rig->gadget) {
 		tgt->inject = bench_device_inject;
 		tgt->inject_ctx = rig->gadget;
@@ -76,23 +87,67 @@ static void seq_device_target(struct bench_rig *rig, struct bench_target *tgt)
 	tgt->bench_ctx = rig->seq;
 }
 
+/* Subscribe the other subscribers (--subscribers) to every source first,
+ * then the bench's input port, so that the bench is delivered to last;
+ * the bench's LED port to dst (may be NULL). */
+static int connect_path(struct bench_measure *c, struct bench_rig *rig, const snd_seq_addr_t *src,
+			unsigned int nsrc, const snd_seq_addr_t *dst)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < nsrc && c->sinks && !err; i++)
+		err = bench_sinks_connect(c->sinks, &src[i]);
+	if (!err)
+		err = bench_seq_connect(rig->seq, nsrc ? &src[0] : NULL, dst);
+	for (i = 1; i < nsrc && !err; i++)
+		err = bench_seq_add_source(rig->seq, &src[i]);
+	return err;
+}
+
+static void disconnect_path(struct bench_measure *c, struct bench_rig *rig)
+{
+	bench_seq_connect(rig->seq, NULL, NULL);
+	if (c->sinks)
+		bench_sinks_disconnect(c->sinks);
+}
+
+/* What a run with several controllers or subscribers says of itself. */
+static void describe_scale(struct bench_measure *c, struct bench_path_result *r)
+{
+	size_t len = strlen(r->desc);
+
+	if (c->o->controllers > 1 || c->o->subscribers > 1)
+		snprintf(r->desc + len, sizeof(r->desc) - len, " [%u controllers, %u subscribers]",
+			 c->o->controllers, c->o->subscribers);
+	if (c->o->controllers > 1)
+		bench_why(r, "LEDs and round trip: measured with one controller", NULL);
+}
+
 void bench_path_kernel(struct bench_measure *c, struct bench_rig *rig, struct bench_path_result *r)
 {
 	struct bench_target tgt;
-	snd_seq_addr_t src, dst;
+	snd_seq_addr_t src[BENCH_MAX_CONTROLLERS], dst, other;
+	unsigned int n = c->o->controllers, k;
 	int err = -ENOENT, i;
 
 	snprintf(r->desc, sizeof(r->desc), "device -> snd-usb-audio -> sequencer -> bench, and back");
 	if (c->o->kernel_port) {
-		err = parse_addr(rig->seq, c->o->kernel_port, &src);
-		dst = src;
+		err = parse_addr(rig->seq, c->o->kernel_port, &src[0]);
+		dst = src[0];
+		n = 1;
 	} else {
-		/* A path before this one may just have given the device back
-		 * (a USB reset): snd-usb-audio binds it again within a second
-		 * or two. */
-		for (i = 0; i < 50 && !bench_stop; i++) {
-			err = bench_seq_find(rig->seq, "APC", SND_SEQ_KERNEL_CLIENT, 0, &src, &dst);
-			if (!err)
+		/* A path before this one may just have given the devices back
+		 * (a USB reset): snd-usb-audio binds them again within a
+		 * second or two. */
+		for (i = 0, k = 0; i < 50 && !bench_stop; i++) {
+			for (; k < n; k++) {
+				err = bench_seq_find(rig->seq, "APC", SND_SEQ_KERNEL_CLIENT, 0, k,
+						     &src[k], k ? &other : &dst);
+				if (err < 0)
+					break;
+			}
+			if (k == n)
 				break;
 			apc_sleep_until_ns(apc_now_ns() + 100000000ull);
 		}
@@ -102,18 +157,20 @@ void bench_path_kernel(struct bench_measure *c, struct bench_rig *rig, struct be
 			     "plugged in and not held by apcminid?)", NULL);
 		return;
 	}
-	err = bench_seq_connect(rig->seq, &src, &dst);
+	err = connect_path(c, rig, src, n, &dst);
 	if (err < 0) {
 		bench_why(r, "cannot connect", snd_strerror(err));
+		disconnect_path(c, rig);
 		return;
 	}
 	snprintf(r->desc + strlen(r->desc), sizeof(r->desc) - strlen(r->desc), " (client %d:%d)",
-		 src.client, src.port);
+		 src[0].client, src[0].port);
+	describe_scale(c, r);
 	seq_device_target(rig, &tgt);
 	if (!rig->gadget)
 		tgt.leds = NULL; /* nothing could tell when they arrived */
 	bench_measure_path(c, &tgt, r, 0, rig->gadget ? bench_device_tid(rig->gadget) : 0);
-	bench_seq_connect(rig->seq, NULL, NULL);
+	disconnect_path(c, rig);
 }
 
 void bench_path_direct(struct bench_measure *c, struct bench_rig *rig,
@@ -124,6 +181,11 @@ void bench_path_direct(struct bench_measure *c, struct bench_rig *rig,
 	char desc[128] = "";
 	int err;
 
+	if (c->o->controllers > 1) {
+		snprintf(r->desc, sizeof(r->desc), "device -> libapcusb in the bench, no sequencer");
+		bench_why(r, "direct: measured with one controller", NULL);
+		return;
+	}
 	err = bench_direct_open(&u, c->loop, desc, sizeof(desc));
 	if (err < 0) {
 		bench_why(r, "cannot open the APC mini with libapcusb", strerror(-err));
@@ -194,12 +256,17 @@ static void apcminid_path(struct bench_measure *c, struct bench_rig *rig,
 {
 	struct bench_target tgt, ptgt;
 	struct bench_play *pl = NULL;
-	snd_seq_addr_t src = { 0 }, dst = { 0 }, in;
+	snd_seq_addr_t src[BENCH_MAX_CONTROLLERS] = { 0 }, dst = { 0 }, other, in;
+	unsigned int n = c->o->controllers, k = 0;
 	int err = -ENOENT, i, pid = 0;
 
 	snprintf(r->desc, sizeof(r->desc), "%s",
 		 play ? "device -> apcminid -> play mapping (default) -> play port -> bench"
 		      : "device -> apcminid (libusb) -> sequencer -> bench, and back");
+	if (play && n > 1) {
+		bench_why(r, "play port: measured with one controller", NULL);
+		return;
+	}
 	if (c->o->apcminid_cmd) {
 		rig->apcminid = spawn(c->o->apcminid_cmd);
 		if (rig->apcminid < 0) {
@@ -208,52 +275,68 @@ static void apcminid_path(struct bench_measure *c, struct bench_rig *rig,
 			return;
 		}
 		pid = rig->apcminid;
-		/* it announces its client once the device is open */
-		for (i = 0; i < 150 && err < 0 && !bench_stop; i++) {
+		/* it announces a client for each device once it is open */
+		for (i = 0; i < 150 && k < n && !bench_stop; i++) {
 			if (waitpid(pid, NULL, WNOHANG) == pid) {
 				rig->apcminid = 0;
-				bench_why(r, "apcminid exited before its client appeared", NULL);
+				bench_why(r, "apcminid exited before its clients appeared", NULL);
 				return;
 			}
-			err = bench_seq_find(rig->seq, "", -1, pid, &src, &dst);
-			if (err < 0 || !src.client || !dst.client)
+			for (; k < n; k++) {
+				err = bench_seq_find(rig->seq, "", -1, pid, k, &src[k],
+						     k ? &other : &dst);
+				if (err < 0 || !src[k].client || (!k && !dst.client))
+					break;
+			}
+			if (k < n)
 				err = -ENOENT, apc_sleep_until_ns(apc_now_ns() + 100000000ull);
 		}
 	} else if (c->o->raw_port) {
-		err = parse_addr(rig->seq, c->o->raw_port, &src);
-		dst = src;
+		err = parse_addr(rig->seq, c->o->raw_port, &src[0]);
+		dst = src[0];
+		n = 1;
 	} else {
-		err = bench_seq_find(rig->seq, "APC", SND_SEQ_USER_CLIENT, 0, &src, &dst);
+		for (k = 0; k < n; k++) {
+			err = bench_seq_find(rig->seq, "APC", SND_SEQ_USER_CLIENT, 0, k, &src[k],
+					     k ? &other : &dst);
+			if (err < 0)
+				break;
+		}
 	}
 	if (err < 0) {
-		bench_why(r, "no apcminid sequencer client (give --apcminid CMD or --raw-port)", NULL);
+		bench_why(r, n > 1 ? "apcminid has not a client for every controller"
+				   : "no apcminid sequencer client (give --apcminid CMD or --raw-port)",
+			  NULL);
 		return;
 	}
 	if (!pid) {
 		snd_seq_client_info_t *ci;
 
 		snd_seq_client_info_alloca(&ci);
-		if (snd_seq_get_any_client_info(bench_seq_handle(rig->seq), src.client, ci) == 0)
+		if (snd_seq_get_any_client_info(bench_seq_handle(rig->seq), src[0].client, ci) == 0)
 			pid = snd_seq_client_info_get_pid(ci);
 	}
-	in = src;
-	if (play && (!src.client || bench_seq_find_port(rig->seq, src.client, " Play", &in) < 0)) {
+	in = src[0];
+	if (play && (!in.client || bench_seq_find_port(rig->seq, in.client, " Play", &in) < 0)) {
 		bench_why(r, "apcminid has no play port", NULL);
 		return;
 	}
+	if (play)
+		src[0] = in;
 	/* a moment for the driver to finish its own start-up traffic */
 	apc_sleep_until_ns(apc_now_ns() + 300000000ull);
 	/* the play port only delivers: the bench's LED port stays unconnected */
-	err = bench_seq_connect(rig->seq, in.client ? &in : NULL,
-				!play && dst.client ? &dst : NULL);
+	err = connect_path(c, rig, src, src[0].client ? n : 0, !play && dst.client ? &dst : NULL);
 	if (err < 0) {
 		bench_why(r, "cannot connect", snd_strerror(err));
+		disconnect_path(c, rig);
 		return;
 	}
 	snprintf(r->desc + strlen(r->desc), sizeof(r->desc) - strlen(r->desc),
 		 " (client %d:%d, pid %d)", in.client, in.port, pid);
+	describe_scale(c, r);
 	seq_device_target(rig, &tgt);
-	if (!src.client)
+	if (!src[0].client)
 		tgt.inject = NULL;
 	if (!dst.client || !rig->gadget)
 		tgt.leds = NULL;
@@ -264,7 +347,7 @@ static void apcminid_path(struct bench_measure *c, struct bench_rig *rig,
 		err = bench_play_open(&pl, c->o->model, &tgt, &ptgt);
 		if (err < 0) {
 			bench_why(r, "cannot set up the play mapping's keys", strerror(-err));
-			bench_seq_connect(rig->seq, NULL, NULL);
+			disconnect_path(c, rig);
 			return;
 		}
 		tgt = ptgt;
@@ -273,7 +356,7 @@ static void apcminid_path(struct bench_measure *c, struct bench_rig *rig,
 			  NULL);
 	}
 	bench_measure_path(c, &tgt, r, pid, rig->gadget ? bench_device_tid(rig->gadget) : 0);
-	bench_seq_connect(rig->seq, NULL, NULL);
+	disconnect_path(c, rig);
 	bench_play_close(pl);
 }
 

@@ -15,10 +15,12 @@
 #include "bench-seq.h"
 
 /* What every path shares: the bench's client, the emulated device (NULL
- * on a real one) and apcminid when the bench started it. */
+ * on a real one), every emulated controller played at once (--controllers;
+ * set.d[0] is gadget) and apcminid when the bench started it. */
 struct bench_rig {
 	struct bench_seq *seq;
 	struct bench_device *gadget;
+	struct bench_device_set set;
 	pid_t apcminid;
 };
 

@@ -31,6 +31,7 @@ struct bench_rate {
 	double recv_rate;	/* events/s received, first sent to last received */
 	uint64_t sent, received, lost, unexpected;
 	uint64_t overruns;	/* times the kernel told the bench it dropped */
+	uint64_t sinks_lost;	/* --subscribers: the most another subscriber missed */
 	double p50_us, p99_us;	/* latency of the matched ones under this load */
 };
 
@@ -54,7 +55,7 @@ struct bench_resource {
 
 struct bench_path_result {
 	char name[16];
-	char desc[96];
+	char desc[160];
 	int measured;		/* anything at all */
 	char why[160];		/* why a part was not measured, "" if all was */
 	struct bench_latency lat[BENCH_MAX_LAT];

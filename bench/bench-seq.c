@@ -20,8 +20,9 @@
 struct bench_seq {
 	snd_seq_t *seq;
 	int client, in_port, out_port;
-	snd_seq_addr_t src, dst;
-	int have_src, have_dst;
+	snd_seq_addr_t src[BENCH_SEQ_MAX_SOURCES], dst;
+	unsigned int nsrc;
+	int have_dst;
 	struct loop *loop;	/* the main thread's */
 	int fds[4];
 	unsigned int nfds;
@@ -100,17 +101,18 @@ int bench_seq_connect(struct bench_seq *s, const snd_seq_addr_t *src, const snd_
 {
 	int err;
 
-	if (s->have_src)
-		snd_seq_disconnect_from(s->seq, s->in_port, s->src.client, s->src.port);
+	unsigned int i;
+
+	for (i = 0; i < s->nsrc; i++)
+		snd_seq_disconnect_from(s->seq, s->in_port, s->src[i].client, s->src[i].port);
 	if (s->have_dst)
 		snd_seq_disconnect_to(s->seq, s->out_port, s->dst.client, s->dst.port);
-	s->have_src = s->have_dst = 0;
+	s->nsrc = 0;
+	s->have_dst = 0;
 	if (src) {
-		err = snd_seq_connect_from(s->seq, s->in_port, src->client, src->port);
+		err = bench_seq_add_source(s, src);
 		if (err < 0)
 			return err;
-		s->src = *src;
-		s->have_src = 1;
 	}
 	if (dst) {
 		err = snd_seq_connect_to(s->seq, s->out_port, dst->client, dst->port);
@@ -124,7 +126,20 @@ int bench_seq_connect(struct bench_seq *s, const snd_seq_addr_t *src, const snd_
 	return 0;
 }
 
-int bench_seq_find(struct bench_seq *s, const char *prefix, int type, int pid,
+int bench_seq_add_source(struct bench_seq *s, const snd_seq_addr_t *src)
+{
+	int err;
+
+	if (s->nsrc >= BENCH_SEQ_MAX_SOURCES)
+		return -ENOSPC;
+	err = snd_seq_connect_from(s->seq, s->in_port, src->client, src->port);
+	if (err < 0)
+		return err;
+	s->src[s->nsrc++] = *src;
+	return 0;
+}
+
+int bench_seq_find(struct bench_seq *s, const char *prefix, int type, int pid, unsigned int nth,
 		   snd_seq_addr_t *src, snd_seq_addr_t *dst)
 {
 	snd_seq_client_info_t *ci;
@@ -165,6 +180,10 @@ int bench_seq_find(struct bench_seq *s, const char *prefix, int type, int pid,
 				dst->port = (unsigned char)snd_seq_port_info_get_port(pi);
 				have_dst = 1;
 			}
+		}
+		if ((have_src || have_dst) && nth) {
+			nth--;
+			continue;
 		}
 		if (have_src || have_dst) {
 			if (!have_src)

@@ -12,6 +12,10 @@
 
 #include "bench-log.h"
 
+/* Readable ports the bench's input port can be subscribed to at once
+ * (--controllers). */
+#define BENCH_SEQ_MAX_SOURCES 16
+
 struct loop;
 struct bench_seq;
 
@@ -22,14 +26,17 @@ int bench_seq_client_id(struct bench_seq *s);
 /* Subscribe the bench's input port from `src` and its output port to `dst`
  * (either may be NULL); disconnects what was connected before. */
 int bench_seq_connect(struct bench_seq *s, const snd_seq_addr_t *src, const snd_seq_addr_t *dst);
+/* Subscribe the input port from one more source (until the next connect). */
+int bench_seq_add_source(struct bench_seq *s, const snd_seq_addr_t *src);
 /* struct bench_target's recv and leds (note-on, note-off and CC). */
 int bench_seq_recv(void *ctx, uint64_t until_ns, struct bench_log *rx);
 int bench_seq_leds(void *ctx, const uint8_t *msgs, size_t n, int per_event);
 snd_seq_t *bench_seq_handle(struct bench_seq *s);
-/* Find a port: client name prefix (case-sensitive) and type (KERNEL or
- * USER, -1 any), or a client with pid `pid` (> 0); the first port that can
- * be read from (src) and written to (dst). Returns 0 or -ENOENT. */
-int bench_seq_find(struct bench_seq *s, const char *prefix, int type, int pid,
+/* Find a port: the nth (from 0, in client number order) client with that
+ * name prefix (case-sensitive) and type (KERNEL or USER, -1 any), or with
+ * pid `pid` (> 0); its first port that can be read from (src) and written
+ * to (dst). Returns 0 or -ENOENT. */
+int bench_seq_find(struct bench_seq *s, const char *prefix, int type, int pid, unsigned int nth,
 		   snd_seq_addr_t *src, snd_seq_addr_t *dst);
 /* The readable port of `client` whose name ends in `suffix` (apcminid's
  * "<card> Play"). Returns 0 or -ENOENT. */

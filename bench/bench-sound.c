@@ -740,7 +740,7 @@ static void analyse(struct sound_ctx *x, unsigned int ci, struct bench_sound_cha
 
 	/* the MIDI leg: note-ons matched in order with what the bench got */
 	bench_match(x->tx.key, x->tx.t, atomic_load(&x->tx.n), x->rx.key, x->rx.t,
-		    atomic_load(&x->rx.n), 8, x->lat, x->idx, &m);
+		    atomic_load(&x->rx.n), 8, 0, x->lat, x->idx, &m);
 	for (j = 0, found = 0; j < m.matched; j++)
 		if ((x->tx.key[x->idx[j]] >> 16) == 0x90)
 			x->mall[ci][x->nmall[ci]++] = x->lat[j], found++;

@@ -115,32 +115,60 @@ void bench_hist_add(struct bench_hist *h, double v)
 	h->count[bin]++;
 }
 
+/* The sent index a received key matches, or nsent: `next` and those after
+ * it up to `end`, and with `done` (reorder > 0) also the unmatched ones down
+ * to `low`, the nearest to `next` first. */
+static size_t match_one(const uint32_t *sent_key, size_t next, size_t end, size_t low,
+			const uint8_t *done, uint32_t key, size_t nsent)
+{
+	size_t d, k;
+
+	for (d = 0; next + d < end || (done && next > low + d); d++) {
+		k = next + d;
+		if (k < end && sent_key[k] == key && !(done && done[k]))
+			return k;
+		if (done && next > low + d) {
+			k = next - 1 - d;
+			if (!done[k] && sent_key[k] == key)
+				return k;
+		}
+	}
+	return nsent;
+}
+
 void bench_match(const uint32_t *sent_key, const uint64_t *sent_t, size_t nsent,
 		 const uint32_t *recv_key, const uint64_t *recv_t, size_t nrecv, size_t window,
-		 uint64_t *lat, size_t *sent_idx, struct bench_match_result *r)
+		 size_t reorder, uint64_t *lat, size_t *sent_idx, struct bench_match_result *r)
 {
-	size_t next = 0, i, k, end;
+	uint8_t *done = reorder ? calloc(nsent ? nsent : 1, 1) : NULL;
+	size_t next = 0, i, k, end, low;
 
+	/* without memory for the flags, in order only: more shows as lost */
+	if (!done)
+		reorder = 0;
 	memset(r, 0, sizeof(*r));
 	for (i = 0; i < nrecv; i++) {
 		end = next + window < nsent ? next + window : nsent;
-		for (k = next; k < end; k++)
-			if (sent_key[k] == recv_key[i])
-				break;
-		if (k == end) {
+		/* the `reorder` sent ones before the last one matched */
+		low = next > reorder + 1 ? next - 1 - reorder : 0;
+		k = match_one(sent_key, next, end, low, done, recv_key[i], nsent);
+		if (k == nsent) {
 			r->unexpected++;
 			continue;
 		}
-		r->lost += k - next;
 		/* a receive stamp before the send stamp cannot happen on one
 		 * clock; clamp so a misuse shows as 0, not as 2^64 */
 		lat[r->matched] = recv_t[i] > sent_t[k] ? recv_t[i] - sent_t[k] : 0;
 		if (sent_idx)
 			sent_idx[r->matched] = k;
 		r->matched++;
-		next = k + 1;
+		if (done)
+			done[k] = 1;
+		if (k >= next)
+			next = k + 1;
 	}
-	r->lost += nsent - next;
+	r->lost = nsent - r->matched;
+	free(done);
 }
 
 #define PAT_SYSEX_ID 0x7d /* non-commercial / educational use */

@@ -42,19 +42,24 @@ double bench_hist_upper(const struct bench_hist *h, unsigned int k);
 
 /* Matching of what the device side sent with what the receiver got. Both
  * lists are in time order; keys identify a message (bytes packed, a counter
- * encoded in them). The paths deliver in order, so a received key is looked
- * up from the first unmatched sent one, at most `window` ahead; the sent
- * messages skipped over are lost, a received key not found is unexpected. */
+ * encoded in them). One path delivers in order, so a received key is
+ * looked up from the first unmatched sent one, at most `window` ahead; the
+ * sent messages skipped over are lost, a received key not found is
+ * unexpected. Several controllers (several USB buses) deliver each in
+ * order but not in order with each other: with `reorder` > 0 a received
+ * key may also match one of the `reorder` sent messages before the last
+ * one matched that are still unmatched, the nearest first; only those that
+ * fall further behind are lost. */
 struct bench_match_result {
 	size_t matched, lost, unexpected;
 };
 
 /* lat[] (size nrecv) gets recv_t - sent_t for each matched message, in
- * order; sent_idx[] (may be NULL) the sent index of each. Messages still
- * unmatched at the end of the sent list are counted lost. */
+ * order of receipt; sent_idx[] (may be NULL) the sent index of each.
+ * Messages still unmatched at the end are counted lost. */
 void bench_match(const uint32_t *sent_key, const uint64_t *sent_t, size_t nsent,
 		 const uint32_t *recv_key, const uint64_t *recv_t, size_t nrecv, size_t window,
-		 uint64_t *lat, size_t *sent_idx, struct bench_match_result *r);
+		 size_t reorder, uint64_t *lat, size_t *sent_idx, struct bench_match_result *r);
 
 /* Message keys: the bytes of a 1-3 byte message packed as
  * status << 16 | d1 << 8 | d2; a sysex as 0xF0 << 16 | its 14-bit counter. */

@@ -52,6 +52,9 @@ struct bench_target {
 	/* the path delivers only what the device's controls become (the
 	 * play port): no sysex tests */
 	int controls_only;
+	/* inject plays this many controllers in turn (--controllers; 0 or 1:
+	 * one); the paced tests divide their interval by it */
+	unsigned int controllers;
 };
 
 #endif

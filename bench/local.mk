@@ -25,6 +25,7 @@ apcbench_SOURCES = bench/apcbench.c bench/bench-opts.h bench/bench-result.h \
 	bench/bench-proc.c bench/bench-proc.h \
 	bench/bench-report.c bench/bench-report.h \
 	bench/bench-seq.c bench/bench-seq.h \
+	bench/bench-sinks.c bench/bench-sinks.h \
 	bench/bench-sound.c bench/bench-sound.h \
 	bench/bench-stats.c bench/bench-stats.h \
 	bench/bench-thread.c bench/bench-thread.h \
@@ -32,7 +33,7 @@ apcbench_SOURCES = bench/apcbench.c bench/bench-opts.h bench/bench-result.h \
 apcbench_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS) $(LIBUSB_CFLAGS) -I$(top_srcdir)/tests/vm -pthread
 apcbench_LDADD = driver/usb/libapcusb.la driver/core/libapccore.la driver/util/libapcutil.la \
 	$(ALSA_LIBS) $(LIBUSB_LIBS) -lm -lpthread
-EXTRA_DIST += bench/apcbench.gp bench/run-compare bench/usb-stages
+EXTRA_DIST += bench/apcbench.gp bench/scale.gp bench/run-compare bench/usb-stages
 
 check_PROGRAMS += tests/test-bench-stats
 TESTS += tests/test-bench-stats

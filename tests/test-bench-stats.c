@@ -129,7 +129,7 @@ static void test_match_in_order(void **state)
 	size_t idx[4];
 	struct bench_match_result r;
 
-	bench_match(sk, st, 4, rk, rt, 4, 100, lat, idx, &r);
+	bench_match(sk, st, 4, rk, rt, 4, 100, 0, lat, idx, &r);
 	assert_int_equal(r.matched, 4);
 	assert_int_equal(r.lost, 0);
 	assert_int_equal(r.unexpected, 0);
@@ -146,7 +146,7 @@ static void test_match_loss_and_strays(void **state)
 	size_t idx[3];
 	struct bench_match_result r;
 
-	bench_match(sk, st, 5, rk, rt, 3, 100, lat, idx, &r);
+	bench_match(sk, st, 5, rk, rt, 3, 100, 0, lat, idx, &r);
 	assert_int_equal(r.matched, 2);
 	assert_int_equal(r.unexpected, 1);
 	assert_int_equal(r.lost, 3);
@@ -162,18 +162,70 @@ static void test_match_window_and_repeats(void **state)
 	size_t idx[3];
 	struct bench_match_result r;
 
-	bench_match(sk, st, 4, rk, rt, 3, 1, lat, idx, &r);
+	bench_match(sk, st, 4, rk, rt, 3, 1, 0, lat, idx, &r);
 	/* window 1: only the next sent one is looked at, so the first
 	 * received (2) is a stray and the others match sent 0 and 1 */
 	assert_int_equal(r.matched, 2);
 	assert_int_equal(r.unexpected, 1);
 	assert_int_equal(r.lost, 2);
 	assert_int_equal(idx[0], 0);
-	bench_match(sk, st, 4, rk, rt, 3, 3, lat, idx, &r);
+	bench_match(sk, st, 4, rk, rt, 3, 3, 0, lat, idx, &r);
 	assert_int_equal(r.matched, 3);
 	assert_int_equal(r.lost, 1);
 	assert_int_equal(idx[0], 1);
 	assert_int_equal(idx[2], 3);
+}
+
+static void test_match_reordered_streams(void **state)
+{
+	/* two controllers: A sends 10, 11, 12 and B 20, 21, 22, interleaved;
+	 * each arrives in order, B ahead of A */
+	uint32_t sk[] = { 10, 20, 11, 21, 12, 22 }, rk[] = { 20, 21, 10, 22, 11, 12 };
+	uint64_t st[] = { 0, 1, 2, 3, 4, 5 }, rt[] = { 10, 11, 12, 13, 14, 15 }, lat[6];
+	size_t idx[6];
+	struct bench_match_result r;
+
+	/* in order only: what came behind is stray, its sent one lost */
+	bench_match(sk, st, 6, rk, rt, 6, 100, 0, lat, idx, &r);
+	assert_int_equal(r.matched, 3);
+	assert_int_equal(r.unexpected, 3);
+	assert_int_equal(r.lost, 3);
+	/* reordering allowed: all of them, each with its own send stamp */
+	bench_match(sk, st, 6, rk, rt, 6, 100, 8, lat, idx, &r);
+	assert_int_equal(r.matched, 6);
+	assert_int_equal(r.unexpected, 0);
+	assert_int_equal(r.lost, 0);
+	assert_int_equal(idx[2], 0);
+	assert_int_equal(lat[2], 12);
+	assert_int_equal(idx[4], 2);
+	assert_int_equal(idx[5], 4);
+	assert_int_equal(lat[5], 11);
+}
+
+static void test_match_reorder_bounded(void **state)
+{
+	/* 10 arrives five behind the last one matched: beyond a reorder of
+	 * 1 it is a stray; with 5 it matches, and a repeated key takes the
+	 * nearest unmatched one */
+	uint32_t sk[] = { 10, 20, 11, 21, 12, 22 }, rk[] = { 20, 21, 22, 10 };
+	uint32_t sk2[] = { 7, 8, 7, 9 }, rk2[] = { 9, 7, 7 };
+	uint64_t st[] = { 0, 0, 0, 0, 0, 0 }, rt[] = { 1, 1, 1, 1 }, lat[4];
+	size_t idx[4];
+	struct bench_match_result r;
+
+	bench_match(sk, st, 6, rk, rt, 4, 100, 1, lat, idx, &r);
+	assert_int_equal(r.matched, 3);
+	assert_int_equal(r.unexpected, 1);
+	assert_int_equal(r.lost, 3);
+	bench_match(sk, st, 6, rk, rt, 4, 100, 5, lat, idx, &r);
+	assert_int_equal(r.matched, 4);
+	assert_int_equal(r.lost, 2);
+	assert_int_equal(idx[3], 0);
+	bench_match(sk2, st, 4, rk2, rt, 3, 100, 4, lat, idx, &r);
+	assert_int_equal(r.matched, 3);
+	assert_int_equal(idx[1], 2);
+	assert_int_equal(idx[2], 0);
+	assert_int_equal(r.lost, 1);
 }
 
 static void test_match_clamps_negative(void **state)
@@ -182,7 +234,7 @@ static void test_match_clamps_negative(void **state)
 	uint64_t st = 100, rt = 50, lat;
 	struct bench_match_result r;
 
-	bench_match(&k, &st, 1, &k, &rt, 1, 1, &lat, NULL, &r);
+	bench_match(&k, &st, 1, &k, &rt, 1, 1, 0, &lat, NULL, &r);
 	assert_int_equal(r.matched, 1);
 	assert_int_equal(lat, 0);
 }
@@ -569,6 +621,8 @@ int main(void)
 		cmocka_unit_test(test_match_in_order),
 		cmocka_unit_test(test_match_loss_and_strays),
 		cmocka_unit_test(test_match_window_and_repeats),
+		cmocka_unit_test(test_match_reordered_streams),
+		cmocka_unit_test(test_match_reorder_bounded),
 		cmocka_unit_test(test_match_clamps_negative),
 		cmocka_unit_test(test_patterns_unique_within_period),
 		cmocka_unit_test(test_patterns_are_apc_controls),
