@@ -7,8 +7,9 @@
 # directory holding apcbench.args (options replacing --quick), for
 # --baseline baseline.metrics, and apcbench.paths, apcbench.runs and
 # apcbench.model when it asks for them; with apcbench.usbmon, usbmon's
-# text of every URB (usbmon.txt) and apcbench's --stage-log (stages.txt)
-# beside each run's results, for bench/usb-stages.
+# text of every URB (usbmon.txt), apcbench's --stage-log (stages.txt) and
+# the kernel tracer's record of apcminid's wake-ups and system calls
+# (ftrace.txt) beside each run's results, for bench/usb-stages.
 set -eu
 . "$APCVM_LIB"
 vm_need apcbench apcemu
@@ -46,11 +47,29 @@ vm_log "apcbench $args"
 runs=1
 [ -f /share/apcbench.runs ] && runs=$(cat /share/apcbench.runs)
 usbmon=0
+tr=/sys/kernel/tracing
 if [ -f /share/apcbench.usbmon ]; then
-	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug ||
+	[ -d /sys/kernel/debug/usb ] || mount -t debugfs debugfs /sys/kernel/debug ||
 		vm_fail "cannot mount debugfs"
 	modprobe usbmon || vm_fail "no usbmon"
 	usbmon=1
+	# and apcminid's steps between the bench's write and its URB, from
+	# the kernel's tracer on the same clock: woken, on a CPU, back from
+	# poll(), back from the sequencer read(), USBDEVFS_SUBMITURB
+	[ -e $tr/trace ] || mount -t tracefs nodev $tr || vm_fail "cannot mount tracefs"
+	echo mono >$tr/trace_clock
+	echo 16384 >$tr/buffer_size_kb
+	echo 'comm == "apcminid"' >$tr/events/sched/sched_wakeup/filter
+	echo 'next_comm == "apcminid"' >$tr/events/sched/sched_switch/filter
+	for e in sched/sched_wakeup sched/sched_switch syscalls/sys_exit_poll \
+		syscalls/sys_exit_read syscalls/sys_enter_ioctl; do
+		case $e in
+		# USBDEVFS_SUBMITURB, _IOR('U', 10, struct usbdevfs_urb) on 64 bits
+		*ioctl) echo 'comm == "apcminid" && cmd == 0x8038550a' >$tr/events/$e/filter ;;
+		syscalls/*) echo 'comm == "apcminid"' >$tr/events/$e/filter ;;
+		esac
+		echo 1 >$tr/events/$e/enable || vm_fail "no trace event $e"
+	done
 fi
 out=$APCVM_OUT
 rc=0
@@ -69,11 +88,17 @@ while [ "$k" -le "$runs" ]; do
 		cat /sys/kernel/debug/usb/usbmon/0u >"$out/usbmon.txt" &
 		mon=$!
 		stage_opt=--stage-log=$out/stages.txt
+		echo >$tr/trace
+		echo 1 >$tr/tracing_on
 	fi
 	# shellcheck disable=SC2086 # the options are words
 	apcbench $args --paths "$order" ${apcminid_opt:+"$apcminid_opt"} -m "$APC_MODEL" \
 		${stage_opt:+"$stage_opt"} --outdir "$out" >"$out/table.txt" 2>"$out/stderr.txt" || r=$?
-	[ -z "$mon" ] || kill "$mon" 2>/dev/null || true
+	if [ -n "$mon" ]; then
+		kill "$mon" 2>/dev/null || true
+		echo 0 >$tr/tracing_on
+		cat $tr/trace >"$out/ftrace.txt"
+	fi
 	cat "$out/table.txt"
 	sed 's/^/stderr: /' "$out/stderr.txt"
 	[ "$r" = 0 ] || rc=$r
