@@ -165,6 +165,42 @@ static void test_until_and_quit(void **state)
 	assert_int_equal(p->called[0], 3);
 }
 
+static void on_file(void *user, int fd, short revents)
+{
+	unsigned int *n = user;
+
+	assert_int_equal(revents, POLLIN);
+	(*n)++;
+}
+
+/* A regular file cannot be waited for (epoll refuses it): as poll() says,
+ * it is ready at every wake-up, which then does not wait; once removed,
+ * the loop waits again. */
+static void test_regular_file_always_ready(void **state)
+{
+	struct probe *p = *state;
+	char name[] = "/tmp/test-util-XXXXXX";
+	unsigned int n = 0;
+	uint64_t start;
+	int fd = mkstemp(name);
+
+	assert_true(fd >= 0);
+	unlink(name);
+	assert_int_equal(loop_add_fd(p->loop, fd, POLLIN, on_file, &n), 0);
+	start = apc_now_ns();
+	assert_int_equal(loop_iterate(p->loop, start + 2000000000ull), 0);
+	assert_int_equal(loop_iterate(p->loop, start + 2000000000ull), 0);
+	assert_int_equal(n, 2);
+	assert_true(apc_now_ns() - start < 1000000000ull);
+	assert_int_equal(p->called[0] + p->called[1], 0);
+	loop_del_fd(p->loop, fd);
+	start = apc_now_ns();
+	assert_int_equal(loop_iterate(p->loop, start + 20000000ull), 0);
+	assert_int_equal(n, 2);
+	assert_true(apc_now_ns() >= start + 20000000ull);
+	close(fd);
+}
+
 /* ---- log ---- */
 
 static const struct level_case {
@@ -226,6 +262,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_del_from_callback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deadline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_until_and_quit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_regular_file_always_ready, setup, teardown),
 		cmocka_unit_test(test_parse_level),
 		cmocka_unit_test(test_env_name),
 		cmocka_unit_test(test_init_env),

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* poll() loop with a timerfd for deadlines; the thread that runs it runs
- * every callback (apcminid's only thread, apcsynth's sequencer thread, ...). */
+/* epoll loop with a timerfd for deadlines; the thread that runs it runs
+ * every callback (apcminid's only thread, apcsynth's sequencer thread, ...).
+ * epoll, not poll(): the watched set stays registered in the kernel, so a
+ * wake-up does not take down and set up every descriptor's wait queue
+ * again (measured: doc/perf/usb-stages.md). */
 #include "config.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,11 +18,18 @@
 #include "clock.h"
 #include "loop.h"
 
+/* Ready descriptors taken per wake-up; more wait for the next one (level
+ * triggered, nothing is lost). */
+#define LOOP_MAX_EVENTS 64
+
+/* Allocated one by one: epoll hands back the pointer, which stays valid
+ * until the entry is freed at the start of the next iteration. */
 struct loop_fd {
 	int fd;
-	short events;
-	short revents;
 	int dead;
+	/* epoll refuses what cannot wait (a regular file): such an fd is
+	 * ready at every wake-up for what it asked, as poll() says of it */
+	short always;
 	loop_fd_fn fn;
 	void *user;
 };
@@ -30,34 +41,50 @@ struct loop_hook {
 };
 
 struct loop {
-	struct loop_fd *fds;
+	struct loop_fd **fds;
 	unsigned int nfds, fds_cap;
 	struct loop_hook *hooks;
 	unsigned int nhooks, hooks_cap;
-	struct pollfd *pfds;
-	unsigned int pfds_cap;
+	int epfd;
+	unsigned int nalways;	/* entries with `always` set */
 	int timerfd;
 	uint64_t armed_ns; /* what the timerfd is set to, 0 = disarmed */
 	int quit;
-	int dispatching;
 };
+
+/* The timerfd's epoll tag: no entry has this address. */
+static char timer_tag;
 
 int loop_new(struct loop **out)
 {
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &timer_tag };
 	struct loop *l;
 	int r;
 
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->epfd < 0) {
+		r = -errno;
+		goto err_free;
+	}
 	l->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (l->timerfd < 0) {
 		r = -errno;
-		goto err_free;
+		goto err_epoll;
+	}
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->timerfd, &ev) < 0) {
+		r = -errno;
+		goto err_timer;
 	}
 	*out = l;
 	return 0;
 
+err_timer:
+	close(l->timerfd);
+err_epoll:
+	close(l->epfd);
 err_free:
 	free(l);
 	return r;
@@ -65,12 +92,16 @@ err_free:
 
 void loop_free(struct loop *l)
 {
+	unsigned int i;
+
 	if (!l)
 		return;
 	close(l->timerfd);
+	close(l->epfd);
+	for (i = 0; i < l->nfds; i++)
+		free(l->fds[i]);
 	free(l->fds);
 	free(l->hooks);
-	free(l->pfds);
 	free(l);
 }
 
@@ -79,32 +110,54 @@ static struct loop_fd *loop_find(struct loop *l, int fd)
 	unsigned int i;
 
 	for (i = 0; i < l->nfds; i++)
-		if (l->fds[i].fd == fd && !l->fds[i].dead)
-			return &l->fds[i];
+		if (l->fds[i]->fd == fd && !l->fds[i]->dead)
+			return l->fds[i];
 	return NULL;
 }
 
 int loop_add_fd(struct loop *l, int fd, short events, loop_fd_fn fn, void *user)
 {
+	struct epoll_event ev = { 0 };
 	struct loop_fd *n;
 
 	if (loop_find(l, fd))
 		return -EEXIST;
 	if (l->nfds == l->fds_cap) {
 		unsigned int cap = l->fds_cap ? 2 * l->fds_cap : 16;
+		struct loop_fd **a = realloc(l->fds, cap * sizeof(*a));
 
-		n = realloc(l->fds, cap * sizeof(*n));
-		if (!n)
+		if (!a)
 			return -ENOMEM;
-		l->fds = n;
+		l->fds = a;
 		l->fds_cap = cap;
 	}
-	n = &l->fds[l->nfds++];
-	memset(n, 0, sizeof(*n));
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
 	n->fd = fd;
-	n->events = events;
 	n->fn = fn;
 	n->user = user;
+	/* POLLIN, POLLOUT, POLLPRI, POLLERR, POLLHUP have the same values as
+	 * their EPOLL counterparts on Linux */
+	ev.events = (uint32_t)(unsigned short)events;
+	ev.data.ptr = n;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		int r = -errno;
+
+		if (r == -EPERM) {
+			n->always = events & (POLLIN | POLLOUT);
+			l->nalways++;
+		} else if (r != -EEXIST || epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev) < 0) {
+			/* EEXIST: still registered (an fd removed earlier in
+			 * this iteration and added again, or one closed
+			 * without loop_del_fd whose file lives on in a
+			 * duplicate); anything else is an error */
+			r = -errno;
+			free(n);
+			return r;
+		}
+	}
+	l->fds[l->nfds++] = n;
 	return 0;
 }
 
@@ -112,8 +165,13 @@ void loop_del_fd(struct loop *l, int fd)
 {
 	struct loop_fd *e = loop_find(l, fd);
 
-	if (e)
-		e->dead = 1;
+	if (!e)
+		return;
+	e->dead = 1;
+	if (e->always)
+		l->nalways--;
+	else /* it may be closed already: then the kernel dropped it */
+		epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
 }
 
 int loop_add_hook(struct loop *l, loop_prepare_fn prepare, loop_dispatch_fn dispatch, void *user)
@@ -136,14 +194,17 @@ int loop_add_hook(struct loop *l, loop_prepare_fn prepare, loop_dispatch_fn disp
 	return 0;
 }
 
-/* Drop entries removed during the last dispatch. */
+/* Free the entries removed during the last dispatch. */
 static void loop_compact(struct loop *l)
 {
 	unsigned int i, j;
 
-	for (i = j = 0; i < l->nfds; i++)
-		if (!l->fds[i].dead)
+	for (i = j = 0; i < l->nfds; i++) {
+		if (l->fds[i]->dead)
+			free(l->fds[i]);
+		else
 			l->fds[j++] = l->fds[i];
+	}
 	l->nfds = j;
 }
 
@@ -167,9 +228,10 @@ static int loop_arm(struct loop *l, uint64_t deadline_ns)
 
 int loop_iterate(struct loop *l, uint64_t until_ns)
 {
+	struct epoll_event evs[LOOP_MAX_EVENTS];
 	uint64_t deadline = 0, expirations;
-	unsigned int i, n;
-	int r, timeout = -1;
+	unsigned int i;
+	int r, n, timeout = -1;
 
 	loop_compact(l);
 	for (i = 0; i < l->nhooks; i++)
@@ -179,49 +241,39 @@ int loop_iterate(struct loop *l, uint64_t until_ns)
 	if (r < 0)
 		return r;
 
-	n = l->nfds + 1;
-	if (n > l->pfds_cap) {
-		struct pollfd *p = realloc(l->pfds, n * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		l->pfds = p;
-		l->pfds_cap = n;
-	}
-	for (i = 0; i < l->nfds; i++) {
-		l->pfds[i].fd = l->fds[i].fd;
-		l->pfds[i].events = l->fds[i].events;
-		l->pfds[i].revents = 0;
-	}
-	l->pfds[l->nfds].fd = l->timerfd;
-	l->pfds[l->nfds].events = POLLIN;
-	l->pfds[l->nfds].revents = 0;
-
 	if (until_ns) {
 		uint64_t now = apc_now_ns();
 
 		timeout = until_ns > now ? (int)((until_ns - now + 999999) / 1000000) : 0;
 	}
-	r = poll(l->pfds, n, timeout);
-	if (r < 0)
+	if (l->nalways)
+		timeout = 0;
+	n = epoll_wait(l->epfd, evs, LOOP_MAX_EVENTS, timeout);
+	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
 
-	/* Callbacks may add or remove entries: walk by index over the
-	 * entries that were polled, skip the ones removed meanwhile. */
-	n = l->nfds;
-	for (i = 0; i < n; i++)
-		l->fds[i].revents = l->pfds[i].revents;
-	if (l->pfds[n].revents & POLLIN) {
-		if (read(l->timerfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
-			return -errno;
-		l->armed_ns = 0;
-	}
-	for (i = 0; i < n; i++) {
-		struct loop_fd *e = &l->fds[i];
+	/* Callbacks may add or remove entries: one removed meanwhile is
+	 * marked dead and not called, and freed only at the next
+	 * iteration, so every pointer here stays valid. */
+	for (i = 0; i < (unsigned int)n; i++) {
+		struct loop_fd *e = evs[i].data.ptr;
 
-		if (e->dead || !e->revents)
+		if (evs[i].data.ptr == &timer_tag) {
+			if (read(l->timerfd, &expirations, sizeof(expirations)) < 0 &&
+			    errno != EAGAIN)
+				return -errno;
+			l->armed_ns = 0;
 			continue;
-		e->fn(e->user, e->fd, e->revents);
+		}
+		if (e->dead)
+			continue;
+		e->fn(e->user, e->fd, (short)evs[i].events);
+	}
+	for (i = 0; l->nalways && i < l->nfds; i++) {
+		struct loop_fd *e = l->fds[i];
+
+		if (e->always && !e->dead)
+			e->fn(e->user, e->fd, e->always);
 	}
 	for (i = 0; i < l->nhooks; i++)
 		if (l->hooks[i].dispatch)

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The one event loop of the tree (apcminid, apcsynth, the emulator, the
- * bench's waiting threads): one poll() over every file descriptor the
+ * bench's waiting threads): one epoll set of every file descriptor the
  * thread waits on (sequencer clients, libusb, a signalfd) plus one timerfd
  * armed for the earliest deadline any hook asks for. Nothing wakes up when
- * nothing happens: no periodic tick, no poll() timeout. A loop belongs to
+ * nothing happens: no periodic tick, no wait timeout. A loop belongs to
  * the thread that runs it.
  */
 #ifndef APC_LOOP_H
@@ -15,7 +15,7 @@
 struct loop;
 
 typedef void (*loop_fd_fn)(void *user, int fd, short revents);
-/* Before each poll(): lower *deadline_ns (CLOCK_MONOTONIC, 0 = none yet)
+/* Before each wait: lower *deadline_ns (CLOCK_MONOTONIC, 0 = none yet)
  * to the earliest time this hook has work. */
 typedef void (*loop_prepare_fn)(void *user, uint64_t *deadline_ns);
 /* Once per wake-up, after every fd callback of that wake-up (and when the
@@ -38,7 +38,7 @@ void loop_del_fd(struct loop *l, int fd);
 /* Hooks live as long as the loop. */
 int loop_add_hook(struct loop *l, loop_prepare_fn prepare, loop_dispatch_fn dispatch, void *user);
 
-/* One poll() and the callbacks it calls for; waits at most until
+/* One wait and the callbacks it calls for; waits at most until
  * `until_ns` (CLOCK_MONOTONIC) when it is not 0. 0 or -errno. */
 int loop_iterate(struct loop *l, uint64_t until_ns);
 /* Iterate until loop_quit(). 0 or -errno. */
