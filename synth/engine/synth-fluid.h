@@ -62,6 +62,11 @@ uint64_t synth_fluid_msgs_dropped(void);
 int synth_fluid_new(const struct synth_fluid_config *c, struct synth_fluid **out);
 void synth_fluid_free(struct synth_fluid *f);
 
+/* Play a note into a scratch buffer and reset the synth, so the first note
+ * the audio thread plays does not pay the one-time costs of the voice and
+ * DSP paths. Nothing of it is heard. Before any audio thread exists. */
+void synth_fluid_warm(struct synth_fluid *f);
+
 /* Engine callbacks for the scheduler (audio thread). */
 void synth_fluid_render(void *ctx, float *l, float *r, unsigned int n);
 void synth_fluid_apply(void *ctx, const struct synth_event *ev);

@@ -207,6 +207,9 @@ int synth_rt_new(const struct synth_rt_config *c, struct synth_rt **out)
 	ret = synth_fluid_new(&rt->cfg.fluid, &rt->fl);
 	if (ret < 0)
 		goto err_ring;
+	/* Here, before the audio starts and before a sequencer client
+	 * announces the synth: the first note then costs what any other does. */
+	synth_fluid_warm(rt->fl);
 	synth_fluid_engine(rt->fl, &eng);
 	src.peek = ring_peek;
 	src.pop = ring_pop;

@@ -39,7 +39,8 @@ struct synth_rt;
 
 void synth_rt_config_defaults(struct synth_rt_config *c);
 
-/* Loads the SoundFont and prepares everything; nothing runs yet. */
+/* Loads the SoundFont, warms the synth (synth_fluid_warm) and prepares
+ * everything; nothing runs yet. */
 int synth_rt_new(const struct synth_rt_config *c, struct synth_rt **out);
 
 /* Starts the audio driver or the WAV render thread. After this only the
