@@ -28,6 +28,7 @@ struct bridge {
 	void *seq_user;
 	struct bridge_options opt;
 	struct bridge_dev *devs;
+	struct bridge_dev *in_last;	/* whose IN transfer was decoded last in this wake-up */
 	struct bridge_in_log log;
 };
 
@@ -38,6 +39,12 @@ struct bridge {
  * a small machine the repaint's USB work competes with them), and the
  * presses of a chord share one repaint. 1 ms is below what a player sees. */
 #define BRIDGE_DRAW_DELAY_NS 1000000ull
+/* The events of one wake-up's IN transfers leave in one sequencer write per
+ * device, but none waits longer than this behind the first of them: on a
+ * loaded machine libusb's reaping of one wake-up can run for many
+ * milliseconds (seen: 30 ms with eight controllers in the test guest,
+ * doc/perf/scale.md). */
+#define BRIDGE_IN_HOLD_NS 1000000ull
 
 int bridge_new(struct bridge **out, const struct bridge_seq_ops *ops, void *seq_user,
 	       const struct bridge_options *opt)
@@ -101,6 +108,8 @@ static void bridge_dev_free(struct bridge_dev *bd)
 
 	if (!bd)
 		return;
+	if (bd->b && bd->b->in_last == bd)
+		bd->b->in_last = NULL;
 	if (bd->seq_priv)
 		bd->b->ops->close(bd);
 	for (i = 0; i < BRIDGE_MAX_ALL_PORTS; i++)
@@ -363,6 +372,8 @@ static void bridge_detach(void *user, struct usbdev *u)
 
 	if (!bd)
 		return;
+	if (b->in_last == bd)
+		b->in_last = NULL;
 	bridge_add_usb_stats(&bd->stats.usb, &u->stats);
 	u->owner_data = NULL;
 	bd->usb = NULL;
@@ -412,6 +423,8 @@ next:
 	ev.time.time.tv_nsec = (unsigned int)(bd->in_time_ns % 1000000000ull);
 	if (bd->b->ops->output(bd, &ev) < 0)
 		return -ENOSPC;
+	if (!bd->in_unsent)
+		bd->in_first_ns = bd->in_time_ns;
 	bd->in_unsent = 1;
 	if (len)
 		goto next;
@@ -538,6 +551,25 @@ static void bridge_in_log_rec(struct bridge_dev *bd, const uint8_t *buf, size_t 
 	memcpy(rec->data, buf, len < BRIDGE_IN_LOG_BYTES ? len : BRIDGE_IN_LOG_BYTES);
 }
 
+/* The events one device's transfers carried leave in one write to the
+ * sequencer, which wakes each subscriber once, instead of one write and one
+ * wake-up per transfer. */
+static void bridge_in_drain(struct bridge_dev *bd)
+{
+	int r;
+
+	if (!bd->in_unsent)
+		return;
+	bd->in_unsent = 0;
+	bd->stats.in_drains++;
+	r = bd->b->ops->drain(bd);
+	if (r < 0)
+		log_dbg("%s: Cannot drain sequencer output: %s", bd->name, strerror(-r));
+	/* The events left first; the LEDs that show them follow. */
+	if (!bd->draw_at && apcmap_grid_stale(&bd->grid, &bd->map))
+		bd->draw_at = apc_now_ns() + BRIDGE_DRAW_DELAY_NS;
+}
+
 static void bridge_input(void *user, struct usbdev *u, const uint8_t *buf, size_t len,
 			 uint64_t reap_ns)
 {
@@ -545,6 +577,14 @@ static void bridge_input(void *user, struct usbdev *u, const uint8_t *buf, size_
 
 	if (!bd)
 		return;
+	/* libusb reaps one device's transfers, then the next one's: when it
+	 * moved on, the last one's batch is whole. A batch held too long
+	 * leaves now. */
+	if (bd->b->in_last && bd->b->in_last != bd)
+		bridge_in_drain(bd->b->in_last);
+	else if (bd->in_unsent && reap_ns - bd->in_first_ns >= BRIDGE_IN_HOLD_NS)
+		bridge_in_drain(bd);
+	bd->b->in_last = bd;
 	/* Each transfer's events carry the time it was reaped: the closest
 	 * this side of the bus gets to when the device sent it. */
 	bd->in_time_ns = reap_ns;
@@ -552,30 +592,18 @@ static void bridge_input(void *user, struct usbdev *u, const uint8_t *buf, size_
 	usbmidi_decode(&bd->in, buf, len, bridge_in_message, bd);
 }
 
-/* Everything the transfers of one wake-up carried leaves in one write to
- * the sequencer, which wakes each subscriber once, instead of one write and
- * one wake-up per transfer; the transfers themselves were given back to the
- * controller as each was decoded. */
+/* The end of a wake-up's transfers (the transfers themselves were given
+ * back to the controller as each was decoded): what is still held leaves. */
 static void bridge_input_end(void *user)
 {
 	struct bridge *b = user;
 	struct bridge_dev *bd;
 	unsigned int i;
 	uint64_t now;
-	int r;
 
-	for (bd = b->devs; bd; bd = bd->next) {
-		if (!bd->in_unsent)
-			continue;
-		bd->in_unsent = 0;
-		bd->stats.in_drains++;
-		r = b->ops->drain(bd);
-		if (r < 0)
-			log_dbg("%s: Cannot drain sequencer output: %s", bd->name, strerror(-r));
-		/* The events left first; the LEDs that show them follow. */
-		if (!bd->draw_at && apcmap_grid_stale(&bd->grid, &bd->map))
-			bd->draw_at = apc_now_ns() + BRIDGE_DRAW_DELAY_NS;
-	}
+	for (bd = b->devs; bd; bd = bd->next)
+		bridge_in_drain(bd);
+	b->in_last = NULL;
 	if (b->log.f) {
 		now = apc_now_ns();
 		for (i = b->log.undrained; i < b->log.len; i++)

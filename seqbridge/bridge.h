@@ -113,7 +113,8 @@ struct bridge_dev {
 	int intro_pending;	/* mk2: our introduction (fader query) is unanswered */
 	const struct apc_model *confirmed; /* model the identity reply named */
 	uint64_t in_time_ns;	/* when the IN transfer being decoded came */
-	int in_unsent;		/* events buffered for the next input_end() */
+	int in_unsent;		/* events buffered for the next drain */
+	uint64_t in_first_ns;	/* the reap time of the first of them */
 
 	/* sequencer side; seq_priv belongs to the seq ops */
 	void *seq_priv;

@@ -344,9 +344,10 @@ static void test_in_transfers_one_drain_per_wakeup(void **state)
 	unsigned int i;
 
 	bd = attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
-	/* Several transfers reaped in one wake-up: one write for all, in
-	 * order, each event stamped with its own transfer's time. */
-	static const uint64_t reaped[] = { 5000000001ull, 5000250002ull, 7000000003ull };
+	/* Several transfers reaped in one wake-up, within the hold bound:
+	 * one write for all, in order, each event stamped with its own
+	 * transfer's time. */
+	static const uint64_t reaped[] = { 5000000001ull, 5000250002ull, 5000900003ull };
 
 	usb_in_at(f, &f->usb.pub, 0, press, sizeof(press), reaped[0]);
 	usb_in_at(f, &f->usb.pub, 0, fader, sizeof(fader), reaped[1]);
@@ -369,6 +370,48 @@ static void test_in_transfers_one_drain_per_wakeup(void **state)
 		assert_true(ev_time_ns(&mseq.out[i].ev) == reaped[i]);
 	assert_int_equal(bd->stats.in_drains, 1);
 	assert_int_equal(bd->stats.in_events, 3);
+}
+
+/* A wake-up's batch is held neither past the bound nor past the device:
+ * when libusb moves on to another controller, the last one's events leave;
+ * a transfer reaped BRIDGE_IN_HOLD_NS (1 ms) after its batch's first sends
+ * the batch before it is decoded. */
+static void test_in_batch_bounded(void **state)
+{
+	struct fixture *f = *state;
+	static const uint8_t press[] = { 0x90, 5, 127 };
+	struct mock_usb second;
+	struct bridge_dev *a, *b;
+	uint64_t t = 5000000000ull;
+
+	a = attach_clean(f, &f->usb, &apc_model_mk1, "port:1-1");
+	b = attach_clean(f, &second, &apc_model_mk1, "port:1-2");
+	mseq.n_out = 0;
+	mseq.drains = 0;
+	usb_in_at(f, &f->usb.pub, 0, press, sizeof(press), t);
+	usb_in_at(f, &f->usb.pub, 0, press, sizeof(press), t + 100000);
+	assert_int_equal(mseq.drains, 0);
+	/* the second controller's transfer: the first one's two leave */
+	usb_in_at(f, &second.pub, 0, press, sizeof(press), t + 200000);
+	assert_int_equal(mseq.drains, 1);
+	assert_int_equal(mseq.n_out, 3);
+	assert_int_equal(mseq.out[0].drain, 1);
+	assert_int_equal(mseq.out[1].drain, 1);
+	assert_int_equal(mseq.out[2].drain, 0);
+	/* 0.999 ms after its batch's first: still held */
+	usb_in_at(f, &second.pub, 0, press, sizeof(press), t + 1199999);
+	assert_int_equal(mseq.drains, 1);
+	/* 1 ms after: the batch leaves first, this one starts the next */
+	usb_in_at(f, &second.pub, 0, press, sizeof(press), t + 1200000);
+	assert_int_equal(mseq.drains, 2);
+	assert_int_equal(mseq.out[3].drain, 2);
+	assert_int_equal(mseq.out[4].drain, 0);
+	usb_in_end(f);
+	assert_int_equal(mseq.drains, 3);
+	assert_int_equal(mseq.out[4].drain, 3);
+	assert_int_equal(a->stats.in_drains, 1);
+	assert_int_equal(b->stats.in_drains, 2);
+	bridge_usb_owner.detach(f->b, &second.pub);
 }
 
 /* With a local consumer, every device message reaches it first, with its
@@ -1159,6 +1202,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_in_transfer_one_drain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_in_transfers_one_drain_per_wakeup, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_in_batch_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_at_exit_is_no_unplug, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity_reply_swallowed_once, setup,
 						teardown),
