@@ -29,7 +29,8 @@ static const char usage_text[] =
 	"  -g, --gap=MS          silence before an onset (default 100)\n"
 	"  -n, --count=N         want exactly N onsets\n"
 	"  -e, --expect=FILE     note times in seconds, one a line; the onsets must\n"
-	"                        be spaced as they are (first note as reference)\n"
+	"                        be spaced as they are (err: each onset's offset\n"
+	"                        from its time less the median offset of all)\n"
 	"  -t, --tolerance=MS    largest spacing error allowed with -e (default:\n"
 	"                        report only)\n"
 	"  -m, --median=MS       largest median of the absolute spacing errors\n"
@@ -148,7 +149,7 @@ int main(int argc, char **argv)
 	};
 	const char *probe = NULL, *expect = NULL, *path;
 	double gap_ms = 100, tol_ms = -1, med_ms = -1, want_peak = 0.001, peak = 0, level = 0;
-	double times[MAX_NOTES], errs[MAX_NOTES];
+	double times[MAX_NOTES], errs[MAX_NOTES], offset = 0;
 	size_t ne = 0;
 	uint64_t on[MAX_NOTES];
 	struct probe_wav_info info;
@@ -255,6 +256,15 @@ int main(int argc, char **argv)
 	if (nn > 0)
 		printf(" %5s %5s", "note", "want");
 	printf("\n");
+	/* The reference: the median of every note's offset from its time in
+	 * the file, so that one note delivered late (the first one
+	 * included) moves only itself. */
+	for (i = 0; i < found && i < (size_t)nt; i++)
+		errs[i] = (double)on[i] * 1000.0 / info.rate - times[i] * 1000.0;
+	if (i) {
+		qsort(errs, i, sizeof(errs[0]), cmp_double);
+		offset = i % 2 ? errs[i / 2] : (errs[i / 2 - 1] + errs[i / 2]) / 2;
+	}
 	for (i = 0; i < found; i++) {
 		double rel = (double)(on[i] - on[0]) * 1000.0 / info.rate;
 
@@ -262,14 +272,13 @@ int main(int argc, char **argv)
 		       (double)on[i] / info.rate, rel);
 		if (i < (size_t)nt) {
 			double want = (times[i] - times[0]) * 1000.0;
-			double e = rel - want;
+			double e = (double)on[i] * 1000.0 / info.rate - times[i] * 1000.0 - offset;
 			int out = tol_ms >= 0 && fabs(e) > tol_ms;
 
 			printf(" %10.3f %+9.3f%s", want, e, out ? "  <-- out of tolerance" : "");
 			if (out)
 				bad++;
-			if (i > 0)
-				errs[ne++] = fabs(e);
+			errs[ne++] = fabs(e);
 		}
 		if (nn > 0) {
 			int w = i < (size_t)nn ? notes[i] : -1, out = w >= 0 && heard[i] != w;
