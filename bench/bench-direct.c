@@ -129,8 +129,15 @@ static size_t own_fill_out(void *user, struct usbdev *d, uint8_t *buf, size_t ca
 
 	while (len + 4 <= cap && bench_ring_pop(&b->tx, &key, &per_event)) {
 		uint8_t m[3] = { (uint8_t)(key >> 16), (uint8_t)(key >> 8), (uint8_t)key };
-		int n = usbmidi_encode_msg(0, m, 3, buf + len, cap - len);
+		int n;
 
+		/* identity() queues the request as its key, alone and one
+		 * by one (per_event), so it starts a transfer: 8 bytes fit */
+		if (key == BENCH_KEY_IDENTITY)
+			n = usbmidi_encode_msg(0, apc_inquiry_request, sizeof(apc_inquiry_request),
+					       buf + len, cap - len);
+		else
+			n = usbmidi_encode_msg(0, m, 3, buf + len, cap - len);
 		if (n > 0)
 			len += (size_t)n;
 		if (per_event)
@@ -299,16 +306,16 @@ int bench_direct_recv(void *ctx, uint64_t until_ns, struct bench_log *rx)
 	}
 }
 
-int bench_direct_leds(void *ctx, const uint8_t *msgs, size_t n, int per_event)
+/* Queue keys for the direct thread's OUT transfers and wait until they
+ * left in completed transfers. */
+static int direct_send(struct bench_direct *b, const uint32_t *keys, size_t n, int per_event)
 {
-	struct bench_direct *b = ctx;
 	uint64_t until;
 	size_t i;
 	int err;
 
 	for (i = 0; i < n; i++) {
-		err = bench_ring_push(&b->tx, bench_key(msgs[3 * i], msgs[3 * i + 1], msgs[3 * i + 2]),
-				      (uint64_t)per_event);
+		err = bench_ring_push(&b->tx, keys[i], (uint64_t)per_event);
 		if (err)
 			return err;
 	}
@@ -320,4 +327,26 @@ int bench_direct_leds(void *ctx, const uint8_t *msgs, size_t n, int per_event)
 	if (atomic_load(&b->gone))
 		return -ENODEV;
 	return err ? 0 : -ETIMEDOUT;
+}
+
+int bench_direct_leds(void *ctx, const uint8_t *msgs, size_t n, int per_event)
+{
+	uint32_t keys[256];
+	size_t i, k;
+	int err = 0;
+
+	for (i = 0; i < n && !err; i += k) {
+		for (k = 0; k < 256 && i + k < n; k++)
+			keys[k] = bench_key(msgs[3 * (i + k)], msgs[3 * (i + k) + 1],
+					    msgs[3 * (i + k) + 2]);
+		err = direct_send(ctx, keys, k, per_event);
+	}
+	return err;
+}
+
+int bench_direct_identity(void *ctx)
+{
+	const uint32_t key = BENCH_KEY_IDENTITY;
+
+	return direct_send(ctx, &key, 1, 1);
 }

@@ -24,5 +24,7 @@ void bench_direct_close(struct bench_direct *d);
 /* struct bench_target's recv and leds. */
 int bench_direct_recv(void *ctx, uint64_t until_ns, struct bench_log *rx);
 int bench_direct_leds(void *ctx, const uint8_t *msgs, size_t n, int per_event);
+/* struct bench_target's identity: the request in one OUT transfer. */
+int bench_direct_identity(void *ctx);
 
 #endif

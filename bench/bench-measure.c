@@ -231,6 +231,62 @@ static int roundtrip_test(struct bench_measure *c, const struct bench_target *tg
 	return 0;
 }
 
+/* The identity round trip, which a real device answers too: the bench
+ * sends the universal identity request into the path's writable port and
+ * stamps the device's reply as it stamps input; both stamps are the
+ * bench's. One request at a time, --interval apart or right after the
+ * reply; a reply not back within RT_WAIT_NS is lost, and the bench then
+ * waits as long again and forgets what came meanwhile, so that a late
+ * reply is never taken for the next request's. A quarter of --count, as
+ * the sysex tests. */
+static int identity_test(struct bench_measure *c, const struct bench_target *tgt,
+			 struct bench_path_result *r)
+{
+	const struct bench_opts *o = c->o;
+	struct bench_bufs *b = c->b;
+	struct bench_match_result m = { 0 };
+	uint64_t i, n = (o->count + 3) / 4, next, t;
+	int err = 0;
+
+	bench_log_reset(&b->rx);
+	next = apc_now_ns() + 2000000ull;
+	for (i = 0; i < n && !bench_stop; i++) {
+		size_t from = atomic_load(&b->rx.n);
+
+		while (apc_sleep_until_ns(next) == EINTR && !bench_stop)
+			;
+		t = apc_now_ns();
+		err = tgt->identity(tgt->bench_ctx);
+		if (err < 0)
+			break;
+		err = wait_echo(c, tgt, BENCH_KEY_IDENTITY, from, t + RT_WAIT_NS);
+		if (err < 0)
+			break;
+		if (!err) {
+			m.lost++;
+			while (tgt->recv(tgt->bench_ctx, apc_now_ns() + RT_WAIT_NS, &b->rx) > 0)
+				;
+			next = apc_now_ns();
+			continue;
+		}
+		/* the first reply after the request */
+		for (; from < atomic_load(&b->rx.n); from++)
+			if (b->rx.key[from] == BENCH_KEY_IDENTITY)
+				break;
+		c->lat[m.matched++] = b->rx.t[from] - t;
+		next = t + (uint64_t)o->interval_us * 1000;
+		if (next < apc_now_ns())
+			next = apc_now_ns();
+	}
+	if (err < 0)
+		return err;
+	r->msgs += 2 * m.matched;
+	fill_latency(c, new_lat(r), "identity", &m, c->lat, m.matched);
+	r->lat[r->nlat - 1].sent = n;
+	r->lat[r->nlat - 1].received = m.matched;
+	return 0;
+}
+
 static int throughput_tests(struct bench_measure *c, const struct bench_target *tgt,
 			    struct bench_path_result *r)
 {
@@ -465,6 +521,11 @@ void bench_measure_path(struct bench_measure *c, const struct bench_target *tgt,
 			bench_why(r, "round trip stopped", strerror(-err));
 	} else if (tgt->inject && tgt->leds) {
 		bench_why(r, "round trip: nothing echoes (needs the emulated gadget)", NULL);
+	}
+	if (tgt->identity && !bench_stop) {
+		err = identity_test(c, tgt, r);
+		if (err < 0)
+			bench_why(r, "identity round trip stopped", strerror(-err));
 	}
 	if (tgt->leds) {
 		err = repaint_tests(c, tgt, r);

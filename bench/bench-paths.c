@@ -61,6 +61,11 @@ out:
 	bench_peer_close(peer);
 }
 
+/* A real device: what no stamp on its side can measure. */
+#define NO_DEVICE_SIDE                                                                     \
+	"LED times and the CC round trip: nothing tells when a real device shows an LED, " \
+	"and it echoes nothing (needs the emulated gadget)"
+
 static void seq_device_target(struct bench_rig *rig, struct bench_target *tgt)
 {
 	memset(tgt, 0, sizeof(*tgt));
@@ -84,6 +89,7 @@ static void seq_device_target(struct bench_rig *rig, struct bench_target *tgt)
 	}
 	tgt->recv = bench_seq_recv;
 	tgt->leds = bench_seq_leds;
+	tgt->identity = bench_seq_identity;
 	tgt->bench_ctx = rig->seq;
 }
 
@@ -167,8 +173,10 @@ void bench_path_kernel(struct bench_measure *c, struct bench_rig *rig, struct be
 		 src[0].client, src[0].port);
 	describe_scale(c, r);
 	seq_device_target(rig, &tgt);
-	if (!rig->gadget)
-		tgt.leds = NULL; /* nothing could tell when they arrived */
+	if (!rig->gadget) {
+		tgt.leds = NULL;
+		bench_why(r, NO_DEVICE_SIDE, NULL);
+	}
 	bench_measure_path(c, &tgt, r, 0, rig->gadget ? bench_device_tid(rig->gadget) : 0);
 	disconnect_path(c, rig);
 }
@@ -203,6 +211,7 @@ void bench_path_direct(struct bench_measure *c, struct bench_rig *rig,
 	}
 	tgt.recv = bench_direct_recv;
 	tgt.leds = bench_direct_leds;
+	tgt.identity = bench_direct_identity;
 	tgt.bench_ctx = u;
 	bench_measure_path(c, &tgt, r, 0, rig->gadget ? bench_device_tid(rig->gadget) : 0);
 	bench_direct_close(u);
@@ -340,6 +349,10 @@ static void apcminid_path(struct bench_measure *c, struct bench_rig *rig,
 		tgt.inject = NULL;
 	if (!dst.client || !rig->gadget)
 		tgt.leds = NULL;
+	if (!rig->gadget && !play)
+		bench_why(r, NO_DEVICE_SIDE, NULL);
+	if (!dst.client || play)
+		tgt.identity = NULL;
 	if (play) {
 		/* the first subscriber hands the LEDs to the mapping: its
 		 * picture goes out now, before the idle window */

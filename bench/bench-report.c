@@ -63,6 +63,16 @@ static const struct method methods[] = {
 	  "input and matches it by content; one message at a time, --interval "
 	  "apart or right after the echo; --count messages; an echo not back "
 	  "within 200 ms is lost" },
+	{ "identity",
+	  "the round trip a real device answers too: the bench sends the "
+	  "universal identity request (F0 7E 7F 06 01 F7) into the path's "
+	  "writable port as one sysex (direct: one OUT transfer), the device "
+	  "(the emulated one's apcdev, or the controller's firmware) answers "
+	  "with its identity reply, which the bench stamps as it stamps input; "
+	  "one request at a time, --interval apart or right after the reply, "
+	  "--count / 4 requests; a reply not back within 200 ms is lost (and "
+	  "what comes in the next 200 ms is dropped, so no late reply is "
+	  "taken for the next request's)" },
 	{ "throughput",
 	  "device side offers events at a fixed rate for --duration, in one "
 	  "write per millisecond tick; sent = accepted by the device side "
@@ -360,6 +370,12 @@ void bench_report_table(FILE *f, const struct bench_run *run)
 		const char *a[2] = { "roundtrip", rt_stats[k] };
 
 		snprintf(label, sizeof(label), "round trip %s (us)", rt_stats[k]);
+		row(f, run, label, g_lat, a, 1, 0);
+	}
+	for (k = 0; k < 2; k++) {
+		const char *a[2] = { "identity", rt_stats[k] };
+
+		snprintf(label, sizeof(label), "identity round trip %s (us)", rt_stats[k]);
 		row(f, run, label, g_lat, a, 1, 0);
 	}
 	row(f, run, "throughput, max received (ev/s)", g_best, &zero, 0, SEED_MSGS_PER_S);

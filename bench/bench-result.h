@@ -57,7 +57,7 @@ struct bench_path_result {
 	char name[16];
 	char desc[160];
 	int measured;		/* anything at all */
-	char why[160];		/* why a part was not measured, "" if all was */
+	char why[320];		/* why a part was not measured, "" if all was */
 	struct bench_latency lat[BENCH_MAX_LAT];
 	unsigned int nlat;
 	struct bench_rate rate[BENCH_MAX_RATES];

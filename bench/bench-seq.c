@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "apclog.h"
+#include "apcmini.h"
 #include "bench-seq.h"
 #include "bench-stats.h"
 #include "bench-thread.h"
@@ -405,4 +406,22 @@ int bench_seq_leds(void *ctx, const uint8_t *msgs, size_t n, int per_event)
 	if (refused)
 		log_warn("LEDs: %u of %zu events refused by a full FIFO, dropped", refused, n);
 	return err < 0 ? err : 0;
+}
+
+int bench_seq_identity(void *ctx)
+{
+	struct bench_seq *s = ctx;
+	snd_seq_event_t ev;
+	unsigned int refused = 0;
+	int err;
+
+	snd_seq_ev_clear(&ev);
+	snd_seq_ev_set_source(&ev, s->out_port);
+	snd_seq_ev_set_subs(&ev);
+	snd_seq_ev_set_direct(&ev);
+	snd_seq_ev_set_sysex(&ev, sizeof(apc_inquiry_request), (void *)apc_inquiry_request);
+	err = bench_seq_output_direct(s->seq, s->loop, &ev, &refused);
+	if (!err && refused)
+		err = -EAGAIN;
+	return err;
 }

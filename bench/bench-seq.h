@@ -31,6 +31,8 @@ int bench_seq_add_source(struct bench_seq *s, const snd_seq_addr_t *src);
 /* struct bench_target's recv and leds (note-on, note-off and CC). */
 int bench_seq_recv(void *ctx, uint64_t until_ns, struct bench_log *rx);
 int bench_seq_leds(void *ctx, const uint8_t *msgs, size_t n, int per_event);
+/* struct bench_target's identity: the request as one direct sysex event. */
+int bench_seq_identity(void *ctx);
 snd_seq_t *bench_seq_handle(struct bench_seq *s);
 /* Find a port: the nth (from 0, in client number order) client with that
  * name prefix (case-sensitive) and type (KERNEL or USER, -1 any), or with

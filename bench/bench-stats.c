@@ -225,6 +225,9 @@ uint32_t bench_key_of_msg(const uint8_t *msg, size_t len)
 	if (len == 0)
 		return 0;
 	if (msg[0] == 0xf0) {
+		/* universal non-realtime, general information: identity */
+		if (len >= 4 && msg[1] == 0x7e && msg[3] == 0x06)
+			return BENCH_KEY_IDENTITY;
 		if (len < 4 || msg[1] != PAT_SYSEX_ID)
 			return 0;
 		return 0xf0u << 16 | (uint32_t)msg[2] << 7 | msg[3];

@@ -83,7 +83,10 @@ size_t bench_pattern_msg(enum bench_pattern p, uint64_t i, size_t len, uint8_t *
 uint32_t bench_pattern_key(enum bench_pattern p, uint64_t i);
 size_t bench_pattern_period(enum bench_pattern p);
 /* Key of a received message (as bench_pattern_key makes them); sysex needs
- * at least F0 7D hi lo. Returns 0 for a message that carries no key. */
+ * at least F0 7D hi lo. A device's identity reply (F0 7E dev 06 ...) has
+ * the one key BENCH_KEY_IDENTITY. Returns 0 for a message that carries no
+ * key. */
+#define BENCH_KEY_IDENTITY (0xf0u << 16 | 0x8000u)
 uint32_t bench_key_of_msg(const uint8_t *msg, size_t len);
 
 /* Baseline comparison of one metric. `better` is +1 if higher is better

@@ -34,6 +34,11 @@ struct bench_target {
 	 * the transfers completed). */
 	int (*leds)(void *ctx, const uint8_t *msgs, size_t n, int per_event);
 	void *bench_ctx;
+	/* bench side, main thread: send the universal identity request
+	 * (apc_inquiry_request) into the path's writable port, which the
+	 * device, emulated or real, answers; 0 once handed on, or -errno.
+	 * NULL where no device answers (the sequencer-only path). */
+	int (*identity)(void *ctx);
 	/* device side LED log and an eventfd signalled on appends */
 	struct bench_log *ledlog;
 	int led_efd;

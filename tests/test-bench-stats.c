@@ -228,6 +228,22 @@ static void test_match_reorder_bounded(void **state)
 	assert_int_equal(r.lost, 1);
 }
 
+/* An identity reply, whoever sends it, has the identity key; the
+ * request's bytes as a pattern sysex do not. */
+static void test_identity_key(void **state)
+{
+	static const uint8_t mk1[] = { 0xf0, 0x7e, 0x00, 0x06, 0x02, 0x47, 0x28, 0xf7 };
+	static const uint8_t any[] = { 0xf0, 0x7e, 0x7f, 0x06, 0x02, 0x00, 0xf7 };
+	static const uint8_t other[] = { 0xf0, 0x7e, 0x00, 0x09, 0x01, 0xf7 };
+	static const uint8_t pat[] = { 0xf0, 0x7d, 0x01, 0x02, 0xf7 };
+
+	assert_int_equal(bench_key_of_msg(mk1, sizeof(mk1)), BENCH_KEY_IDENTITY);
+	assert_int_equal(bench_key_of_msg(any, 4), BENCH_KEY_IDENTITY);
+	assert_int_equal(bench_key_of_msg(other, sizeof(other)), 0);
+	assert_true(bench_key_of_msg(pat, sizeof(pat)) != BENCH_KEY_IDENTITY);
+	assert_true(bench_key_of_msg(pat, sizeof(pat)) != 0);
+}
+
 static void test_match_clamps_negative(void **state)
 {
 	uint32_t k = 5;
@@ -623,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_match_window_and_repeats),
 		cmocka_unit_test(test_match_reordered_streams),
 		cmocka_unit_test(test_match_reorder_bounded),
+		cmocka_unit_test(test_identity_key),
 		cmocka_unit_test(test_match_clamps_negative),
 		cmocka_unit_test(test_patterns_unique_within_period),
 		cmocka_unit_test(test_patterns_are_apc_controls),

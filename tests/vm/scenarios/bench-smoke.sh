@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench-smoke: apcbench --quick runs every path it can (small counts) and writes well-formed JSON with figures for each; no timing is asserted.
+# bench-smoke: apcbench --quick runs every path it can (small counts) and writes well-formed JSON with figures for each, and as on a real controller (nothing playing it) still gives every USB path's identity round trip; no timing is asserted.
 # models: mk1
 # timeout: 1500
 #
@@ -165,6 +165,29 @@ for p in $(echo "$paths" | tr , ' '); do
 	grep -q "^$p.latency.note.p50_us	[0-9]" "$metrics" ||
 		vm_fail "path $p: no input latency in apcbench.metrics"
 done
+# As on a real controller (-g names no gadget, so apcbench plays nothing;
+# the emulator answers as the firmware would): every USB path gives the
+# identity round trip, and the rows nothing can measure say why.
+if [ ! -f /share/apcbench.args ] && command -v apcminid >/dev/null 2>&1; then
+	vm_emu_start || vm_fail "the emulator did not start"
+	apcbench -P seq,kernel,direct,apcminid --apcminid=apcminid -g hw:99,0 --quick \
+		-o real >real.txt 2>&1 || { cat real.txt; vm_fail "apcbench failed as on a real device"; }
+	vm_emu_stop
+	vm_save real.txt
+	grep -q 'no gadget' real.txt || vm_fail "apcbench did not take it for a real device"
+	for p in kernel direct apcminid; do
+		grep -q "^$p.latency.identity.p50_us	[0-9]" real/apcbench.metrics ||
+			vm_fail "real device, path $p: no identity round trip"
+		grep -q "^$p.latency.note.p50_us" real/apcbench.metrics &&
+			vm_fail "real device, path $p: an input figure with nothing playing"
+	done
+	grep -q 'n/m: input: nothing plays the device' real.txt ||
+		vm_fail "real device: the table does not say why input is not measured"
+	grep -q "^seq.latency.note.p50_us	[0-9]" real/apcbench.metrics ||
+		vm_fail "real device: the sequencer-only path gave no figures"
+	vm_log "as on a real device: $(grep '^identity round trip p50' real.txt)"
+fi
+
 # A run compared with its own metrics is not worse.
 apcbench -P seq --quick -b "$metrics" -M 1000000 >"$APCVM_OUT/baseline.txt" 2>&1 ||
 	vm_fail "--baseline against its own metrics failed: $(cat "$APCVM_OUT/baseline.txt")"
