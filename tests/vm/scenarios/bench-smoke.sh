@@ -55,13 +55,13 @@ if [ -f /share/apcbench.usbmon ]; then
 	usbmon=1
 	# and apcminid's steps between the bench's write and its URB, from
 	# the kernel's tracer on the same clock: woken, on a CPU, back from
-	# poll(), back from the sequencer read(), USBDEVFS_SUBMITURB
+	# epoll_wait(), back from the sequencer read(), USBDEVFS_SUBMITURB
 	[ -e $tr/trace ] || mount -t tracefs nodev $tr || vm_fail "cannot mount tracefs"
 	echo mono >$tr/trace_clock
 	echo 16384 >$tr/buffer_size_kb
 	echo 'comm == "apcminid"' >$tr/events/sched/sched_wakeup/filter
 	echo 'next_comm == "apcminid"' >$tr/events/sched/sched_switch/filter
-	for e in sched/sched_wakeup sched/sched_switch syscalls/sys_exit_poll \
+	for e in sched/sched_wakeup sched/sched_switch syscalls/sys_exit_epoll_wait \
 		syscalls/sys_exit_read syscalls/sys_enter_ioctl; do
 		case $e in
 		# USBDEVFS_SUBMITURB, _IOR('U', 10, struct usbdevfs_urb) on 64 bits
