@@ -33,7 +33,7 @@ set ylabel 'us'
 plot for [p in paths] f(p) using 1:2:3:4 with yerrorlines title p.' p50', \
      for [p in paths] f(p) using 1:5:6:7 with yerrorlines dashtype 2 title p.' p99'
 
-set title 'Throughput, max lossless (all controllers together)'
+set title (dim eq 'controllers' ? 'Throughput, max lossless (all controllers together)' : 'Throughput, max lossless (every subscriber got every event)')
 set ylabel 'events/s'
 plot for [p in paths] f(p) using 1:11:12:13 with yerrorlines title p
 
