@@ -4,8 +4,9 @@
 # timeout: 1500
 #
 # bench/run-compare --scale runs this scenario for the measurement: it
-# shares a directory holding apcbench.args (options replacing --quick) and
-# apcbench.runs (rounds, each over every count, the path order rotated).
+# shares a directory holding apcbench.args (options replacing --quick),
+# apcbench.runs (rounds, each over every count, the path order rotated) and
+# apcbench.apcminid (how to start apcminid) when it asks for them.
 # Results: scale/run-R/controllers-N/ and scale/run-R/subscribers-K/, each
 # an apcbench --outdir (table.txt, apcbench.metrics, ...). With one
 # controller and one subscriber both are the same run: controllers-1 is
@@ -68,6 +69,9 @@ scale_plug() {
 
 args="--quick"
 [ -f /share/apcbench.args ] && args=$(cat /share/apcbench.args)
+# run-compare --apcminid: how apcminid is started
+apcminid_cmd=apcminid
+[ -f /share/apcbench.apcminid ] && apcminid_cmd=$(cat /share/apcbench.apcminid)
 runs=1
 [ -f /share/apcbench.runs ] && runs=$(cat /share/apcbench.runs)
 vm_log "apcbench $args, $runs round(s)"
@@ -80,7 +84,7 @@ bench() {
 	shift
 	mkdir -p "$dir"
 	# shellcheck disable=SC2086 # the options are words
-	apcbench $args --paths "$order" --apcminid=apcminid -m "$APC_MODEL" "$@" \
+	apcbench $args --paths "$order" --apcminid="$apcminid_cmd" -m "$APC_MODEL" "$@" \
 		--outdir "$dir" >"$dir/table.txt" 2>"$dir/stderr.txt" || r=$?
 	sed 's/^/    /' "$dir/table.txt"
 	sed 's/^/    stderr: /' "$dir/stderr.txt"
