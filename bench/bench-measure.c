@@ -111,6 +111,15 @@ static int latency_tests(struct bench_measure *c, const struct bench_target *tgt
 				if (c->idx[i] < o->warmup)
 					nw++;
 			rest = c->lat + nw;
+			/* the stage breakdown of input: each note's send and
+			 * receipt, joined with the IN URBs usbmon saw */
+			if (c->stages)
+				for (i = nw; i < m.matched; i++)
+					fprintf(c->stages, "in %s %llu %llu\n",
+						c->path ? c->path : "-",
+						(unsigned long long)c->b->tx.t[c->idx[i]],
+						(unsigned long long)(c->b->tx.t[c->idx[i]] +
+								     c->lat[i]));
 			fill_latency(c, new_lat(r), "note", &m, rest, m.matched - nw);
 			fill_latency(c, new_lat(r), "warmup", &m, w, nw);
 			r->lat[r->nlat - 1].sent = o->warmup;

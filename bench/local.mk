@@ -42,6 +42,10 @@ tests_test_bench_stats_SOURCES = tests/test-bench-stats.c bench/bench-stats.c \
 tests_test_bench_stats_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/bench
 tests_test_bench_stats_LDADD = driver/core/libapccore.la $(CMOCKA_LIBS) -lm
 
+# bench/usb-stages' joining of stamps, URBs and trace records, on a fixture
+TESTS += tests/test-usb-stages.sh
+EXTRA_DIST += tests/test-usb-stages.sh
+
 # synth-bench: apcsynth vs fluidsynth, render speed and onset timing.
 noinst_PROGRAMS += bench/synth-bench
 bench_synth_bench_SOURCES = bench/synth-bench.c

@@ -53,19 +53,22 @@ if [ -f /share/apcbench.usbmon ]; then
 		vm_fail "cannot mount debugfs"
 	modprobe usbmon || vm_fail "no usbmon"
 	usbmon=1
-	# and apcminid's steps between the bench's write and its URB, from
-	# the kernel's tracer on the same clock: woken, on a CPU, back from
-	# epoll_wait(), back from the sequencer read(), USBDEVFS_SUBMITURB
+	# and apcminid's steps, from the kernel's tracer on the same clock:
+	# woken, on a CPU, back from epoll_wait(); out, back from the
+	# sequencer read(), USBDEVFS_SUBMITURB; in, USBDEVFS_REAPURBNDELAY
+	# and the write() to the sequencer
 	[ -e $tr/trace ] || mount -t tracefs nodev $tr || vm_fail "cannot mount tracefs"
 	echo mono >$tr/trace_clock
 	echo 16384 >$tr/buffer_size_kb
 	echo 'comm == "apcminid"' >$tr/events/sched/sched_wakeup/filter
 	echo 'next_comm == "apcminid"' >$tr/events/sched/sched_switch/filter
 	for e in sched/sched_wakeup sched/sched_switch syscalls/sys_exit_epoll_wait \
-		syscalls/sys_exit_read syscalls/sys_enter_ioctl; do
+		syscalls/sys_exit_read syscalls/sys_enter_ioctl syscalls/sys_enter_write; do
 		case $e in
-		# USBDEVFS_SUBMITURB, _IOR('U', 10, struct usbdevfs_urb) on 64 bits
-		*ioctl) echo 'comm == "apcminid" && cmd == 0x8038550a' >$tr/events/$e/filter ;;
+		# USBDEVFS_SUBMITURB, _IOR('U', 10, struct usbdevfs_urb), and
+		# USBDEVFS_REAPURBNDELAY, _IOW('U', 13, void *), on 64 bits
+		*ioctl) echo 'comm == "apcminid" && (cmd == 0x8038550a || cmd == 0x4008550d)' \
+			>$tr/events/$e/filter ;;
 		syscalls/*) echo 'comm == "apcminid"' >$tr/events/$e/filter ;;
 		esac
 		echo 1 >$tr/events/$e/enable || vm_fail "no trace event $e"
