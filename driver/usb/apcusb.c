@@ -91,6 +91,10 @@ struct apcusb_dev {
 	uint8_t in_flying[APCUSB_IN_TRANSFERS];
 	uint8_t out_flying[APCUSB_OUT_TRANSFERS];
 	unsigned int n_in_flying, n_out_flying;
+	/* IN transfers reaped in this wake-up, resubmitted after the owner's
+	 * input_end(): the events leave before the transfers go back */
+	uint8_t in_again[APCUSB_IN_TRANSFERS];
+	unsigned int n_in_again;
 };
 
 struct apcusb {
@@ -390,6 +394,19 @@ static void apcusb_in_submit_all(struct apcusb_dev *d)
 		apcusb_in_submit(d, i);
 }
 
+/* The IN transfers reaped since the last call go back to the kernel. */
+static void apcusb_in_again(struct apcusb_dev *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < APCUSB_IN_TRANSFERS && d->n_in_again; i++)
+		if (d->in_again[i]) {
+			d->in_again[i] = 0;
+			d->n_in_again--;
+			apcusb_in_submit(d, i);
+		}
+}
+
 static void apcusb_xfer_returned(struct apcusb_dev *d)
 {
 	if (d->state == APCUSB_CLOSING && !d->n_in_flying && !d->n_out_flying)
@@ -420,7 +437,11 @@ static void apcusb_in_done(struct libusb_transfer *t)
 				u->input_seen = 1;
 			}
 		}
-		apcusb_in_submit(d, i);
+		/* Resubmitted once the wake-up's events left (a usbfs
+		 * submission each), or now when half the ring waits. */
+		d->in_again[i] = 1;
+		if (++d->n_in_again >= APCUSB_IN_TRANSFERS / 2)
+			apcusb_in_again(d);
 		break;
 	case APCUSB_XFER_CANCELLED:
 		break;
@@ -1011,6 +1032,7 @@ static void apcusb_run_timers(struct apcusb *u)
 static void apcusb_dispatch(struct apcusb *u)
 {
 	struct timeval zero = { 0, 0 };
+	struct apcusb_dev *d;
 	int r;
 
 	r = apcusb_errno(libusb_handle_events_timeout_completed(u->ctx, &zero, NULL));
@@ -1023,6 +1045,8 @@ static void apcusb_dispatch(struct apcusb *u)
 		if (u->owner->input_end)
 			u->owner->input_end(u->owner_user);
 	}
+	for (d = u->devs; d; d = d->next)
+		apcusb_in_again(d);
 	apcusb_run_timers(u);
 	apcusb_reap(u);
 }
