@@ -108,5 +108,28 @@ systemd-analyze security --offline=yes --root="$root" --threshold=20 "$inst" |
 [ "$(systemd-analyze security --offline=yes --root="$root" --threshold=20 "$inst" >/dev/null 2>&1; echo $?)" = 0 ] ||
     err "exposure above 2.0"
 
-[ $fail = 0 ] && echo "PASS: unit verified for two device paths, sandbox in effect"
+# The real-time drop-in: verified with the unit, the sandbox still in
+# effect but for real-time scheduling.
+dropin=$builddir/udev/apcminid-realtime.conf
+[ -f "$dropin" ] || { echo "ERROR: $dropin is not built"; exit 99; }
+mkdir -p "$root/etc/systemd/system/apcminid@.service.d"
+cp "$dropin" "$root/etc/systemd/system/apcminid@.service.d/realtime.conf" || exit 99
+grep -q "^ExecStart=$exe .*--realtime" "$dropin" || err "the drop-in does not run $exe --realtime"
+out=$(systemd-analyze verify --man=no --root="$root" "$inst" 2>&1) ||
+    err "systemd-analyze verify $inst with the drop-in failed"
+if echo "$out" | grep -q apcminid; then
+    err "systemd-analyze verify $inst with the drop-in says:"
+    echo "$out"
+fi
+json=$(systemd-analyze security --offline=yes --root="$root" --json=short "$inst" |
+    sed 's/},{/}\n{/g')
+for field in UserOrDynamicUser NoNewPrivileges ProtectSystem PrivateNetwork \
+    CapabilityBoundingSet_CAP_SYS_ADMIN SystemCallFilter_mount; do
+    echo "$json" | grep "\"json_field\":\"$field\"" | grep -q '"set":true' ||
+        err "with the drop-in, not in effect: $field"
+done
+echo "$json" | grep '"json_field":"RestrictRealtime"' | grep -q '"set":false' ||
+    err "the drop-in does not allow real-time scheduling"
+
+[ $fail = 0 ] && echo "PASS: unit verified for two device paths, sandbox in effect; the real-time drop-in too"
 exit $fail

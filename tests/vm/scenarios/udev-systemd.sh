@@ -188,8 +188,28 @@ if [ "$APC_MODEL" = mk1 ] || [ "$APC_MODEL" = mk2 ]; then
 	[ "$pid2" != "$pid" ] || die "the same process serves the replugged device"
 	vm_log "replug -> client: ${replug_ms} ms (pid $pid2)"
 	echo "$APC_MODEL replug_to_client_ms=$replug_ms" >>"$APCVM_OUT/times.txt"
+
+	# The shipped drop-in for real-time priority: the same sandbox, the
+	# event loop at SCHED_FIFO 70 (/proc/PID/stat: rt_priority, policy).
+	u2=$(unit_of "$path2")
+	policy() { awk '{ print $41 "/" $40 }' "/proc/$1/stat"; }
+	[ "$(policy "$pid2")" = 0/0 ] || die "apcminid runs at $(policy "$pid2") without the drop-in"
+	[ -f /apc/udev/apcminid-realtime.conf ] || vm_fail "apcminid-realtime.conf is not in the guest"
+	mkdir -p /etc/systemd/system/apcminid@.service.d
+	cp /apc/udev/apcminid-realtime.conf /etc/systemd/system/apcminid@.service.d/realtime.conf
+	sdctl daemon-reload
+	sdctl restart "$u2" || die "$u2 did not restart with the real-time drop-in"
+	_new_client() {
+		vm_has_user_client "$apc_name" && [ "$(vm_user_client "$apc_name" | cut -d' ' -f2)" != "$pid2" ]
+	}
+	vm_until 30 _new_client || die "no new '$apc_name' client 30 s after the restart"
+	check_unit "$apc_name" "$u2"
+	[ "$(policy "$PID")" = 1/70 ] ||
+		die "with the drop-in apcminid runs at policy/priority $(policy "$PID"), not 1/70 (SCHED_FIFO 70)"
+	vm_log "with apcminid-realtime.conf: pid $PID at SCHED_FIFO 70, sandbox in place"
+	rm -r /etc/systemd/system/apcminid@.service.d
 	show_state
-	vm_pass "systemd started $u in ${plug_ms} ms, the unplug stopped it, the replug started it again"
+	vm_pass "systemd started $u in ${plug_ms} ms, the unplug stopped it, the replug started it again; the real-time drop-in runs it at SCHED_FIFO 70"
 fi
 
 # ---- two controllers: two UDCs, two units ----
