@@ -592,8 +592,8 @@ static void bridge_input(void *user, struct usbdev *u, const uint8_t *buf, size_
 	usbmidi_decode(&bd->in, buf, len, bridge_in_message, bd);
 }
 
-/* The end of a wake-up's transfers (the transfers themselves were given
- * back to the controller as each was decoded): what is still held leaves. */
+/* The end of a wake-up's transfers: what is still held leaves (the
+ * transport gives the transfers back to the kernel after this). */
 static void bridge_input_end(void *user)
 {
 	struct bridge *b = user;

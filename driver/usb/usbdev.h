@@ -74,7 +74,9 @@ struct usbdev_owner {
 		      uint64_t reap_ns);
 	/* Every transfer that had completed when the transport looked has
 	 * been handed to input(): pass on what they carried now, once for
-	 * all of them (one sequencer write, one wake-up of each reader). */
+	 * all of them (one sequencer write, one wake-up of each reader).
+	 * The transport resubmits those transfers after this returns (or
+	 * sooner, when half of a device's transfers wait). */
 	void (*input_end)(void *user);
 	/* Fill one OUT transfer (whole packets, at most `cap` bytes) that
 	 * leaves at `now_ns`; return the bytes written, 0 when there is
