@@ -21,12 +21,15 @@
 #define LAT_HIST_LO_US 4.0
 #define LAT_HIST_PER_OCTAVE 4
 
+static void sleep_until(uint64_t until_ns)
+{
+	while (apc_sleep_until_ns(until_ns) == EINTR && !bench_stop)
+		;
+}
+
 static void sleep_ns(uint64_t ns)
 {
-	uint64_t until = apc_now_ns() + ns;
-
-	while (apc_sleep_until_ns(until) == EINTR && !bench_stop)
-		;
+	sleep_until(apc_now_ns() + ns);
 }
 
 static void fill_latency(struct bench_measure *c, struct bench_latency *l, const char *name,
@@ -159,9 +162,9 @@ static int latency_tests(struct bench_measure *c, const struct bench_target *tgt
 }
 
 /* Waits until the message with `key` came back (from rx index `from` on)
- * or until `until_ns`. 1 back, 0 not, -errno. */
+ * or until `until_ns`. 1 back (its rx index in *at), 0 not, -errno. */
 static int wait_echo(struct bench_measure *c, const struct bench_target *tgt, uint32_t key,
-		     size_t from, uint64_t until_ns)
+		     size_t from, uint64_t until_ns, size_t *at)
 {
 	struct bench_log *rx = &c->b->rx;
 	size_t i = from;
@@ -171,8 +174,10 @@ static int wait_echo(struct bench_measure *c, const struct bench_target *tgt, ui
 		int k;
 
 		for (; i < n; i++)
-			if (rx->key[i] == key)
+			if (rx->key[i] == key) {
+				*at = i;
 				return 1;
+			}
 		if (apc_now_ns() >= until_ns || bench_stop)
 			return 0;
 		k = tgt->recv(tgt->bench_ctx, until_ns, rx);
@@ -209,18 +214,17 @@ static int roundtrip_test(struct bench_measure *c, const struct bench_target *tg
 		return err;
 	next = apc_now_ns() + 2000000ull;
 	for (i = 0; i < o->count && !bench_stop; i++) {
-		size_t from = atomic_load(&b->rx.n);
+		size_t from = atomic_load(&b->rx.n), at;
 		uint32_t key = bench_pattern_key(BENCH_PAT_CC, i);
 
 		bench_pattern_msg(BENCH_PAT_CC, i, 0, msg);
-		while (apc_sleep_until_ns(next) == EINTR && !bench_stop)
-			;
+		sleep_until(next);
 		t = apc_now_ns();
 		err = tgt->leds(tgt->bench_ctx, msg, 1, 1);
 		if (err < 0)
 			break;
 		bench_log_add(&b->tx, key, t);
-		err = wait_echo(c, tgt, key, from, t + RT_WAIT_NS);
+		err = wait_echo(c, tgt, key, from, t + RT_WAIT_NS, &at);
 		if (err < 0)
 			break;
 		next = t + (uint64_t)o->interval_us * 1000;
@@ -260,15 +264,14 @@ static int identity_test(struct bench_measure *c, const struct bench_target *tgt
 	bench_log_reset(&b->rx);
 	next = apc_now_ns() + 2000000ull;
 	for (i = 0; i < n && !bench_stop; i++) {
-		size_t from = atomic_load(&b->rx.n);
+		size_t from = atomic_load(&b->rx.n), at;
 
-		while (apc_sleep_until_ns(next) == EINTR && !bench_stop)
-			;
+		sleep_until(next);
 		t = apc_now_ns();
 		err = tgt->identity(tgt->bench_ctx);
 		if (err < 0)
 			break;
-		err = wait_echo(c, tgt, BENCH_KEY_IDENTITY, from, t + RT_WAIT_NS);
+		err = wait_echo(c, tgt, BENCH_KEY_IDENTITY, from, t + RT_WAIT_NS, &at);
 		if (err < 0)
 			break;
 		if (!err) {
@@ -279,10 +282,7 @@ static int identity_test(struct bench_measure *c, const struct bench_target *tgt
 			continue;
 		}
 		/* the first reply after the request */
-		for (; from < atomic_load(&b->rx.n); from++)
-			if (b->rx.key[from] == BENCH_KEY_IDENTITY)
-				break;
-		c->lat[m.matched++] = b->rx.t[from] - t;
+		c->lat[m.matched++] = b->rx.t[at] - t;
 		next = t + (uint64_t)o->interval_us * 1000;
 		if (next < apc_now_ns())
 			next = apc_now_ns();

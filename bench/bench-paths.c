@@ -118,6 +118,27 @@ static void disconnect_path(struct bench_measure *c, struct bench_rig *rig)
 		bench_sinks_disconnect(c->sinks);
 }
 
+/* The sources of the first n clients bench_seq_find() matches, in order,
+ * from *k on (those before it were found already), and the first one's
+ * writable port in *dst. With `ports`, a client counts only once it has
+ * its ports (apcminid's appear one after the other). 0 when all n are
+ * there, else -errno, with *k the first missing. */
+static int find_clients(struct bench_rig *rig, const char *prefix, int type, int pid, int ports,
+			unsigned int n, unsigned int *k, snd_seq_addr_t *src, snd_seq_addr_t *dst)
+{
+	snd_seq_addr_t other;
+	int err;
+
+	for (; *k < n; (*k)++) {
+		err = bench_seq_find(rig->seq, prefix, type, pid, *k, &src[*k], *k ? &other : dst);
+		if (err < 0)
+			return err;
+		if (ports && (!src[*k].client || (!*k && !dst->client)))
+			return -ENOENT;
+	}
+	return 0;
+}
+
 /* What a run with several controllers or subscribers says of itself. */
 static void describe_scale(struct bench_measure *c, struct bench_path_result *r)
 {
@@ -133,8 +154,8 @@ static void describe_scale(struct bench_measure *c, struct bench_path_result *r)
 void bench_path_kernel(struct bench_measure *c, struct bench_rig *rig, struct bench_path_result *r)
 {
 	struct bench_target tgt;
-	snd_seq_addr_t src[BENCH_MAX_CONTROLLERS], dst, other;
-	unsigned int n = c->o->controllers, k;
+	snd_seq_addr_t src[BENCH_MAX_CONTROLLERS], dst;
+	unsigned int n = c->o->controllers, k = 0;
 	int err = -ENOENT, i;
 
 	snprintf(r->desc, sizeof(r->desc), "device -> snd-usb-audio -> sequencer -> bench, and back");
@@ -146,14 +167,9 @@ void bench_path_kernel(struct bench_measure *c, struct bench_rig *rig, struct be
 		/* A path before this one may just have given the devices back
 		 * (a USB reset): snd-usb-audio binds them again within a
 		 * second or two. */
-		for (i = 0, k = 0; i < 50 && !bench_stop; i++) {
-			for (; k < n; k++) {
-				err = bench_seq_find(rig->seq, "APC", SND_SEQ_KERNEL_CLIENT, 0, k,
-						     &src[k], k ? &other : &dst);
-				if (err < 0)
-					break;
-			}
-			if (k == n)
+		for (i = 0; i < 50 && !bench_stop; i++) {
+			err = find_clients(rig, "APC", SND_SEQ_KERNEL_CLIENT, 0, 0, n, &k, src, &dst);
+			if (!err)
 				break;
 			apc_sleep_until_ns(apc_now_ns() + 100000000ull);
 		}
@@ -265,7 +281,7 @@ static void apcminid_path(struct bench_measure *c, struct bench_rig *rig,
 {
 	struct bench_target tgt, ptgt;
 	struct bench_play *pl = NULL;
-	snd_seq_addr_t src[BENCH_MAX_CONTROLLERS] = { 0 }, dst = { 0 }, other, in;
+	snd_seq_addr_t src[BENCH_MAX_CONTROLLERS] = { 0 }, dst = { 0 }, in;
 	unsigned int n = c->o->controllers, k = 0;
 	int err = -ENOENT, i, pid = 0;
 
@@ -291,26 +307,16 @@ static void apcminid_path(struct bench_measure *c, struct bench_rig *rig,
 				bench_why(r, "apcminid exited before its clients appeared", NULL);
 				return;
 			}
-			for (; k < n; k++) {
-				err = bench_seq_find(rig->seq, "", -1, pid, k, &src[k],
-						     k ? &other : &dst);
-				if (err < 0 || !src[k].client || (!k && !dst.client))
-					break;
-			}
-			if (k < n)
-				err = -ENOENT, apc_sleep_until_ns(apc_now_ns() + 100000000ull);
+			err = find_clients(rig, "", -1, pid, 1, n, &k, src, &dst);
+			if (err < 0)
+				apc_sleep_until_ns(apc_now_ns() + 100000000ull);
 		}
 	} else if (c->o->raw_port) {
 		err = parse_addr(rig->seq, c->o->raw_port, &src[0]);
 		dst = src[0];
 		n = 1;
 	} else {
-		for (k = 0; k < n; k++) {
-			err = bench_seq_find(rig->seq, "APC", SND_SEQ_USER_CLIENT, 0, k, &src[k],
-					     k ? &other : &dst);
-			if (err < 0)
-				break;
-		}
+		err = find_clients(rig, "APC", SND_SEQ_USER_CLIENT, 0, 0, n, &k, src, &dst);
 	}
 	if (err < 0) {
 		bench_why(r, n > 1 ? "apcminid has not a client for every controller"
